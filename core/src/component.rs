@@ -1,0 +1,294 @@
+//! Type erasure of components and services: what the `#[component]` macro generates against.
+//!
+//! Everything here is reached by generated code through [`crate::__private`]; the runtime only
+//! sees [`Erased`] components and [`Service`] values.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::lifecycle::Lifecycle;
+
+/// A boxed, `Send`, `'static` future.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// Identifies a service type (`dyn Trait` or a concrete type) in a `const` context.
+#[derive(Clone, Copy)]
+pub struct ServiceKey {
+    type_id: fn() -> TypeId,
+    name: &'static str,
+}
+
+impl ServiceKey {
+    /// The key of service type `T`; `name` is `T` as the user wrote it.
+    pub const fn of<T: ?Sized + 'static>(name: &'static str) -> Self {
+        ServiceKey { type_id: TypeId::of::<T>, name }
+    }
+
+    /// The `TypeId` of the service type.
+    pub fn type_id(&self) -> TypeId {
+        (self.type_id)()
+    }
+
+    /// The service type as the user wrote it, e.g. `dyn Database`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl PartialEq for ServiceKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.type_id() == other.type_id()
+    }
+}
+
+impl Eq for ServiceKey {}
+
+impl std::hash::Hash for ServiceKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.type_id().hash(state)
+    }
+}
+
+impl fmt::Debug for ServiceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// A type-erased `Arc<T>` for some service type `T`.
+#[derive(Clone)]
+pub struct Service {
+    type_id: TypeId,
+    // Holds an `Arc<T>`; cloning clones the Arc through `clone_fn`.
+    value: Arc<dyn Any + Send + Sync>,
+}
+
+impl Service {
+    /// Wraps `value` as the service `T`.
+    pub fn new<T: ?Sized + Send + Sync + 'static>(value: Arc<T>) -> Self {
+        Service { type_id: TypeId::of::<T>(), value: Arc::new(value) }
+    }
+
+    /// The `TypeId` of the service type `T` this was created with.
+    pub fn type_id(&self) -> TypeId {
+        self.type_id
+    }
+
+    /// Returns the `Arc<T>` if this service is a `T`.
+    pub fn downcast<T: ?Sized + Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.value.downcast_ref::<Arc<T>>().cloned()
+    }
+}
+
+impl fmt::Debug for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Service").field("type_id", &self.type_id).finish_non_exhaustive()
+    }
+}
+
+/// Why a component could not be constructed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InjectError {
+    /// The component asked for a service that it did not declare in `requires`, or that no
+    /// component provides.
+    #[error("component `{component}` requires `{service}`, which is not available to it")]
+    Unavailable {
+        /// The component being constructed.
+        component: &'static str,
+        /// The service type, as written by the user.
+        service: &'static str,
+    },
+}
+
+/// Hands a component the services it declared, and nothing else.
+pub struct Injector<'a> {
+    component: &'static str,
+    services: &'a HashMap<TypeId, Service>,
+}
+
+impl<'a> Injector<'a> {
+    /// An injector for `component` that serves `services` (keyed by service `TypeId`).
+    pub fn new(component: &'static str, services: &'a HashMap<TypeId, Service>) -> Self {
+        Injector { component, services }
+    }
+
+    /// The service `T`, which must be one of the component's declared requirements.
+    pub fn get<T: ?Sized + Send + Sync + 'static>(
+        &self,
+        name: &'static str,
+    ) -> Result<Arc<T>, InjectError> {
+        self.services
+            .get(&TypeId::of::<T>())
+            .and_then(Service::downcast::<T>)
+            .ok_or(InjectError::Unavailable { component: self.component, service: name })
+    }
+}
+
+/// The hooks of component type `C`, as plain function pointers.
+pub struct Hooks<C> {
+    init: fn(Box<C>) -> BoxFuture<(Box<C>, anyhow::Result<()>)>,
+    start: fn(Arc<C>) -> BoxFuture<anyhow::Result<()>>,
+    stop: fn(Arc<C>) -> BoxFuture<anyhow::Result<()>>,
+    timeout: fn(&C) -> Option<Duration>,
+}
+
+impl<C: Lifecycle> Hooks<C> {
+    /// The hooks of `C`'s [`Lifecycle`] implementation.
+    pub fn lifecycle() -> Self {
+        fn init<C: Lifecycle>(mut c: Box<C>) -> BoxFuture<(Box<C>, anyhow::Result<()>)> {
+            Box::pin(async move {
+                let result = c.init().await;
+                (c, result)
+            })
+        }
+        fn start<C: Lifecycle>(c: Arc<C>) -> BoxFuture<anyhow::Result<()>> {
+            Box::pin(async move { c.start().await })
+        }
+        fn stop<C: Lifecycle>(c: Arc<C>) -> BoxFuture<anyhow::Result<()>> {
+            Box::pin(async move { c.stop().await })
+        }
+        Hooks { init: init::<C>, start: start::<C>, stop: stop::<C>, timeout: C::timeout }
+    }
+}
+
+impl<C: Send + Sync + 'static> Hooks<C> {
+    /// No-op hooks, for components that do not implement [`Lifecycle`].
+    pub fn none() -> Self {
+        fn init<C: Send + 'static>(c: Box<C>) -> BoxFuture<(Box<C>, anyhow::Result<()>)> {
+            Box::pin(async move { (c, Ok(())) })
+        }
+        fn noop<C: Send + Sync + 'static>(_: Arc<C>) -> BoxFuture<anyhow::Result<()>> {
+            Box::pin(async { Ok(()) })
+        }
+        Hooks { init: init::<C>, start: noop::<C>, stop: noop::<C>, timeout: |_| None }
+    }
+}
+
+/// Picks [`Hooks::lifecycle`] when `C: Lifecycle` and [`Hooks::none`] otherwise, by autoref
+/// specialization: generated code calls `(&HookProbe::<C>::new()).hooks()` on a concrete type.
+pub struct HookProbe<C>(PhantomData<fn() -> C>);
+
+impl<C> HookProbe<C> {
+    /// A probe for `C`.
+    #[allow(clippy::new_without_default, reason = "a marker only generated code builds")]
+    pub const fn new() -> Self {
+        HookProbe(PhantomData)
+    }
+}
+
+/// Selected when the component implements [`Lifecycle`].
+pub trait HooksViaLifecycle<C> {
+    /// The component's hooks.
+    fn hooks(&self) -> Hooks<C>;
+}
+
+impl<C: Lifecycle> HooksViaLifecycle<C> for HookProbe<C> {
+    fn hooks(&self) -> Hooks<C> {
+        Hooks::lifecycle()
+    }
+}
+
+/// Selected when the component does not implement [`Lifecycle`].
+pub trait HooksViaDefault<C> {
+    /// No-op hooks.
+    fn hooks(&self) -> Hooks<C>;
+}
+
+impl<C: Send + Sync + 'static> HooksViaDefault<C> for &HookProbe<C> {
+    fn hooks(&self) -> Hooks<C> {
+        Hooks::none()
+    }
+}
+
+/// A constructed component whose type has been erased.
+pub struct Erased(Box<dyn Uninit>);
+
+impl fmt::Debug for Erased {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Erased").finish_non_exhaustive()
+    }
+}
+
+/// Erases a constructed component. `provide` turns the shared component into its service.
+pub fn erase<C: Send + Sync + 'static>(
+    component: C,
+    hooks: Hooks<C>,
+    provide: Option<fn(Arc<C>) -> Service>,
+) -> Erased {
+    Erased(Box::new(Typed { component: Box::new(component), hooks, provide }))
+}
+
+impl Erased {
+    /// The component's own time limit, if it overrides the platform's.
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.0.timeout()
+    }
+
+    /// Runs `init`, giving the component back with the hook's result.
+    pub(crate) fn init(self) -> BoxFuture<(Erased, anyhow::Result<()>)> {
+        let fut = self.0.init();
+        Box::pin(async move {
+            let (inner, result) = fut.await;
+            (Erased(inner), result)
+        })
+    }
+
+    /// Shares the initialized component: its `start`/`stop` hooks and its service.
+    pub(crate) fn share(self) -> Live {
+        self.0.share()
+    }
+}
+
+/// An initialized, shared component.
+pub(crate) struct Live {
+    pub(crate) start: Box<dyn Fn() -> BoxFuture<anyhow::Result<()>> + Send + Sync>,
+    pub(crate) stop: Box<dyn Fn() -> BoxFuture<anyhow::Result<()>> + Send + Sync>,
+    pub(crate) service: Option<Service>,
+}
+
+trait Uninit: Send {
+    fn timeout(&self) -> Option<Duration>;
+    fn init(self: Box<Self>) -> BoxFuture<(Box<dyn Uninit>, anyhow::Result<()>)>;
+    fn share(self: Box<Self>) -> Live;
+}
+
+struct Typed<C> {
+    component: Box<C>,
+    hooks: Hooks<C>,
+    provide: Option<fn(Arc<C>) -> Service>,
+}
+
+impl<C: Send + Sync + 'static> Uninit for Typed<C> {
+    fn timeout(&self) -> Option<Duration> {
+        (self.hooks.timeout)(&self.component)
+    }
+
+    fn init(self: Box<Self>) -> BoxFuture<(Box<dyn Uninit>, anyhow::Result<()>)> {
+        let Typed { component, hooks, provide } = *self;
+        let fut = (hooks.init)(component);
+        Box::pin(async move {
+            let (component, result) = fut.await;
+            (Box::new(Typed { component, hooks, provide }) as Box<dyn Uninit>, result)
+        })
+    }
+
+    fn share(self: Box<Self>) -> Live {
+        let Typed { component, hooks, provide } = *self;
+        let shared: Arc<C> = Arc::from(component);
+        let service = provide.map(|provide| provide(shared.clone()));
+        let (start, stop) = (hooks.start, hooks.stop);
+        let for_start = shared.clone();
+        Live {
+            start: Box::new(move || start(for_start.clone())),
+            stop: Box::new(move || stop(shared.clone())),
+            service,
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The component lifecycle: the optional hooks and the states a component goes through.
+
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+/// Lifecycle hooks of a platform component. Every hook is optional.
+///
+/// A component declared with [`#[component]`](crate::component) that does not implement this
+/// trait gets no-op hooks. Implement it to run code at each phase:
+///
+/// - [`init`](Lifecycle::init) runs before the component is shared. The services it requires are
+///   already injected and initialized.
+/// - [`start`](Lifecycle::start) runs once every dependency has started.
+/// - [`stop`](Lifecycle::stop) runs once every dependent has stopped.
+///
+/// Implementations may write the hooks as `async fn`; the runtime runs them on a multi-threaded
+/// tokio runtime, so their futures must be `Send`.
+///
+/// # Example
+///
+/// ```
+/// use weft::prelude::*;
+///
+/// #[component(name = "clock")]
+/// struct Clock { started_at: Option<std::time::Instant> }
+///
+/// impl Lifecycle for Clock {
+///     async fn init(&mut self) -> anyhow::Result<()> {
+///         self.started_at = Some(std::time::Instant::now());
+///         Ok(())
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `weft::Lifecycle`",
+    label = "implement `weft::Lifecycle` for `{Self}` to give it hooks"
+)]
+pub trait Lifecycle: Send + Sync + 'static {
+    /// Prepares the component. Runs before anything else can reach it, after all of the services
+    /// it requires have been initialized.
+    fn init(&mut self) -> impl Future<Output = anyhow::Result<()>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Starts the component. Runs after every dependency has started.
+    fn start(&self) -> impl Future<Output = anyhow::Result<()>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Stops the component. Runs after every dependent has stopped.
+    fn stop(&self) -> impl Future<Output = anyhow::Result<()>> + Send {
+        async { Ok(()) }
+    }
+
+    /// The time limit for each of this component's hooks, overriding the platform's default.
+    ///
+    /// `None` (the default) uses the platform's limit.
+    fn timeout(&self) -> Option<Duration> {
+        None
+    }
+}
+
+/// The state of one component in a platform.
+///
+/// A component moves `Ready → Initialized → Started → Stopped`; any hook failure moves it to
+/// `Failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum State {
+    /// Declared and constructed, no hook has run.
+    Ready,
+    /// `init` finished.
+    Initialized,
+    /// `start` finished.
+    Started,
+    /// `stop` finished (or was attempted after a successful `init`).
+    Stopped,
+    /// A hook failed, panicked or timed out.
+    Failed,
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            State::Ready => "ready",
+            State::Initialized => "initialized",
+            State::Started => "started",
+            State::Stopped => "stopped",
+            State::Failed => "failed",
+        })
+    }
+}
+
+/// The lifecycle phase a hook belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Phase {
+    /// Building the component and injecting its services.
+    Construct,
+    /// [`Lifecycle::init`].
+    Init,
+    /// [`Lifecycle::start`].
+    Start,
+    /// [`Lifecycle::stop`].
+    Stop,
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::Construct => "construct",
+            Phase::Init => "init",
+            Phase::Start => "start",
+            Phase::Stop => "stop",
+        })
+    }
+}

@@ -1,0 +1,36 @@
+//! The registry of components declared with `#[component]`, collected through `inventory`.
+
+use crate::component::{Erased, InjectError, Injector, ServiceKey};
+
+/// One component declaration, submitted to `inventory` by `#[component]`.
+///
+/// The macro generates this; writing it by hand is equivalent (see the
+/// [`component`](crate::component) docs).
+pub struct Registration {
+    /// The component's unique name.
+    pub name: &'static str,
+    /// The struct's name as written.
+    pub type_name: &'static str,
+    /// `module_path!()` of the declaration.
+    pub module_path: &'static str,
+    /// `file!()` of the declaration.
+    pub file: &'static str,
+    /// `line!()` of the declaration.
+    pub line: u32,
+    /// The service the component provides, if any.
+    pub provides: Option<ServiceKey>,
+    /// The services the component requires.
+    pub requires: &'static [ServiceKey],
+    /// Builds the component from its injected services.
+    pub build: fn(&Injector<'_>) -> Result<Erased, InjectError>,
+}
+
+inventory::collect!(Registration);
+
+/// Every registration linked into the binary, sorted by name (then file and line) so that
+/// everything downstream is deterministic.
+pub(crate) fn registrations() -> Vec<&'static Registration> {
+    let mut all: Vec<&'static Registration> = inventory::iter::<Registration>.into_iter().collect();
+    all.sort_by(|a, b| (a.name, a.file, a.line).cmp(&(b.name, b.file, b.line)));
+    all
+}
