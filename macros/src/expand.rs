@@ -55,7 +55,15 @@ fn registration(
     let ident = &component.item.ident;
     let type_name = ident.to_string();
     let construct = construct(args, component, injections);
-    let (provides_key, provide) = match &args.provides {
+    let provides = args.provides.as_ref().map(|provides| match provides {
+        // Generated items cannot say `Self`: name the struct instead.
+        Type::Path(path) if path.qself.is_none() && path.path.is_ident("Self") => {
+            let ident = Ident::new(&type_name, provides.span());
+            syn::parse_quote!(#ident)
+        }
+        other => other.clone(),
+    });
+    let (provides_key, provide) = match &provides {
         Some(provides) => {
             let provides_name = display(provides);
             (
@@ -120,7 +128,8 @@ fn construct(args: &Args, component: &Component, injections: &Injections) -> Tok
                 quote_spanned!(field.ty.span()=> ::core::default::Default::default())
             }
         };
-        quote!(#member: #value)
+        let cfgs = &field.cfgs;
+        quote!(#(#cfgs)* #member: #value)
     });
     quote!(#ident { #(#fields),* })
 }

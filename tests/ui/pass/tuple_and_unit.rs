@@ -32,3 +32,12 @@ fn main() {
         assert!(names.contains(&name), "{name} missing from {names:?}");
     }
 }
+
+/// A field that exists only in some builds is initialized only in those builds.
+#[component(name = "conditional")]
+pub struct Conditional {
+    #[cfg(any())]
+    never: std::rc::Rc<u8>,
+    #[cfg(not(any()))]
+    always: u8,
+}
