@@ -28,6 +28,8 @@ pub(crate) struct Args {
     /// Some entry could not be parsed (or had an unknown key that may be a misspelled
     /// `requires`), so checks that need every entry must not run.
     pub(crate) malformed: bool,
+    /// An unknown key looked like `name`, so a missing `name` is not reported again.
+    name_misspelled: bool,
 }
 
 /// Parses the attribute's arguments, recording every mistake in `errors`.
@@ -43,7 +45,7 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
     if let Err(error) = parser.parse2(tokens) {
         errors.push(error);
     }
-    if args.name.is_none() && !seen.iter().any(|key| key == "name") {
+    if args.name.is_none() && !args.name_misspelled && !seen.iter().any(|key| key == "name") {
         errors.at(
             Span::call_site(),
             "missing `name`; declare the component as `#[component(name = \"my-component\")]`",
@@ -129,9 +131,7 @@ fn parse_entry(
         _ => {
             errors.spanned(&key, unknown_key(&key));
             // A misspelled `name` is reported here, not again as a missing `name`.
-            if let Some(close) = close_key(&key.to_string()) {
-                seen.push(Ident::new(close, key.span()));
-            }
+            args.name_misspelled |= close_key(&key.to_string()) == Some("name");
             false
         }
     };
