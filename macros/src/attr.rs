@@ -139,8 +139,13 @@ fn parse_entry(
 }
 
 fn parse_name(value: TokenStream, errors: &mut Errors) -> Option<LitStr> {
-    let expected = || "`name` must be a string literal, as in `name = \"channels\"`".to_owned();
-    let lit = parse_value(value, errors, |input| input.parse::<Lit>(), expected)?;
+    // A bare word was most likely meant as the name itself: suggest quoting it.
+    let written = match syn::parse2::<Ident>(value.clone()) {
+        Ok(word) => word.to_string(),
+        Err(_) => "channels".to_owned(),
+    };
+    let expected = move || format!("`name` must be a string literal, as in `name = \"{written}\"`");
+    let lit = parse_value(value, errors, |input| input.parse::<Lit>(), expected.clone())?;
     let Lit::Str(name) = lit else {
         errors.spanned(&lit, expected());
         return None;

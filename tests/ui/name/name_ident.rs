@@ -2,7 +2,7 @@
 
 use weft::component;
 
-#[component(name = channels)]
+#[component(name = my_channels)]
 pub struct Channels;
 
 fn main() {}
