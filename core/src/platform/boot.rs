@@ -18,7 +18,7 @@ use super::states::StateCell;
 use super::stop::Stopping;
 use crate::component::{Injector, Live, Service, ServiceKey};
 use crate::error::{BootError, BootFailure, HookCause, HookError};
-use crate::graph::Graph;
+use crate::graph::{Graph, REPLACED};
 use crate::lifecycle::{Phase, State};
 use crate::report::{BootReport, ComponentTimings, critical_path};
 
@@ -121,13 +121,11 @@ impl Boot {
         let name = registration.name;
         // A component reaches only the services it declared.
         let mut services: HashMap<TypeId, Service> = HashMap::new();
-        for key in registration.requires {
+        for (key, source) in self.graph.sources(node) {
             let Some(type_id) = key.type_id() else { continue };
-            let service = match self.replacements.get(key) {
-                Some(service) => Some(service.clone()),
-                None => {
-                    self.graph.providers.get(key).and_then(|&p| self.services[p as usize].clone())
-                }
+            let service = match source {
+                REPLACED => self.replacements.get(key).cloned(),
+                provider => self.services[provider as usize].clone(),
             };
             if let Some(service) = service {
                 services.insert(type_id, service);
