@@ -397,6 +397,17 @@ mod tests {
     }
 
     #[test]
+    fn commas_inside_angle_brackets_stay_in_the_type() {
+        let args = parse_ok(quote!(
+            provides = HashMap<fn() -> u8, Box<dyn Fn(u8, u16) -> u8>>,
+            name = "x",
+            requires = [Result<u8, ()>, Vec<fn() -> ()>],
+        ));
+        assert_eq!(args.name.map(|n| n.value()).as_deref(), Some("x"));
+        assert_eq!(args.requires.len(), 2);
+    }
+
+    #[test]
     fn reports_every_mistake_at_once() {
         let found = messages(quote!(nmae = "x", provides = 3, requires = dyn Db, name = "A b"));
         assert_eq!(found.len(), 4, "{found:#?}");
