@@ -54,7 +54,10 @@ impl Hasher for FxHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.0
+        // A multiply mixes bits upward only, so the low bits hashbrown picks buckets with would
+        // depend on the low bytes alone ("svc1", "svc2", … would collide): bring the mixed high
+        // bits down, as rustc-hash 2 does.
+        self.0.rotate_left(26)
     }
 }
 
@@ -72,5 +75,17 @@ mod tests {
         assert_ne!(hash("svc1"), hash("svc2"));
         assert_ne!(hash("a-long-service-name-1"), hash("a-long-service-name-2"));
         assert_eq!(hash("same"), hash("same"));
+    }
+
+    #[test]
+    fn names_that_differ_in_their_last_bytes_spread_over_buckets() {
+        let buckets: std::collections::HashSet<u64> = (0..1000)
+            .map(|i| {
+                let mut hasher = FxHasher::default();
+                std::hash::Hash::hash(&format!("component-{i}"), &mut hasher);
+                hasher.finish() & 1023
+            })
+            .collect();
+        assert!(buckets.len() > 500, "only {} buckets used", buckets.len());
     }
 }
