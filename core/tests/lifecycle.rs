@@ -406,6 +406,18 @@ async fn dropping_the_boot_future_cancels_the_hooks() {
     }
 }
 
+#[tokio::test]
+async fn a_platform_and_its_boot_can_move_across_tasks() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    // `tokio::spawn` needs the boot future to be `Send`.
+    let platform = tokio::spawn(Builder::empty().boot()).await.unwrap().unwrap();
+    send_sync(&platform);
+    let platform = Arc::new(platform);
+    let stopping = platform.clone();
+    tokio::spawn(async move { stopping.stop().await }).await.unwrap().unwrap();
+    assert!(platform.states().is_empty());
+}
+
 #[test]
 fn boot_outside_a_tokio_runtime_is_an_error() {
     let result = futures::executor::block_on(Builder::empty().boot());
