@@ -227,6 +227,17 @@ async fn rollback_runs_under_a_budget_of_its_own() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unbounded_limits_are_accepted() {
+    let scenario = Scenario::with(vec![vec![], vec![0]], |i| Behaviour {
+        fault: (i == 1).then_some((Phase::Init, Fault::Error)),
+        ..Behaviour::default()
+    });
+    let builder = scenario.builder().default_timeout(Duration::MAX).rollback_timeout(Duration::MAX);
+    let failure = hook_failure(builder.boot().await.unwrap_err());
+    assert_eq!(failure.rollback.stopped, [scenario.names[0]]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_boots_the_selection_and_its_requirements() {
     let scenario = Scenario::new(diamond());
     let names = &scenario.names;

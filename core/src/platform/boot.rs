@@ -312,7 +312,9 @@ impl Boot {
             let include = initialized;
             let stopping =
                 Stopping { graph: &graph, lives: &lives, limits: &hook_limits, states: &states };
-            let rollback = stopping.stop(&include, Some(Instant::now() + limits.rollback)).await;
+            // A budget too large to represent is no budget at all.
+            let deadline = Instant::now().checked_add(limits.rollback);
+            let rollback = stopping.stop(&include, deadline).await;
             tracing::info!(%rollback, "rollback finished");
             return Err(BootError::Hook(Box::new(BootFailure { failure, elapsed, rollback })));
         }
