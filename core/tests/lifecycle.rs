@@ -134,6 +134,8 @@ async fn an_init_error_rolls_back_the_initialized_components_dependents_first() 
     assert_eq!(failure.failure.component, names[2]);
     assert_eq!(failure.failure.phase, Phase::Init);
     assert_eq!(failure.rollback.stopped, [names[1], names[0]]);
+    let states: Vec<State> = failure.states.iter().map(|(_, state)| state).collect();
+    assert_eq!(states, [State::Stopped, State::Stopped, State::Failed, State::Ready]);
     // c0 and c1 may have started meanwhile; c2 never starts and c3 is never built.
     assert!(!scenario.log.began(Phase::Start).contains(&names[2]));
     assert!(!scenario.log.finished(Phase::Construct).contains(&names[3]));

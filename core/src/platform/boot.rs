@@ -316,7 +316,13 @@ impl Boot {
             let deadline = Instant::now().checked_add(limits.rollback);
             let rollback = stopping.stop(&include, deadline).await;
             tracing::info!(%rollback, "rollback finished");
-            return Err(BootError::Hook(Box::new(BootFailure { failure, elapsed, rollback })));
+            let states = states.snapshot();
+            return Err(BootError::Hook(Box::new(BootFailure {
+                failure,
+                elapsed,
+                rollback,
+                states,
+            })));
         }
 
         let mut by_type: HashMap<TypeId, Service> = HashMap::new();
