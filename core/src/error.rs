@@ -129,6 +129,9 @@ pub enum HookCause {
     /// The component could not be constructed.
     #[error(transparent)]
     Inject(InjectError),
+    /// The hook's task was cancelled from outside, e.g. because the tokio runtime shut down.
+    #[error("cancelled before it finished")]
+    Cancelled,
 }
 
 /// A failed hook: which component, which phase, how long it ran, and why it failed.

@@ -215,7 +215,7 @@ impl Boot {
                     // Hooks catch their own panics; this is a panic while dropping one.
                     let cause = match error.try_into_panic() {
                         Ok(payload) => HookCause::Panic(panic_message(payload.as_ref())),
-                        Err(_) => HookCause::Panic("the hook's task failed".to_owned()),
+                        Err(_) => HookCause::Cancelled,
                     };
                     let phase =
                         if self.initialized[node as usize] { Phase::Start } else { Phase::Init };
