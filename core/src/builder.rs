@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::component::{Service, ServiceKey};
 use crate::error::{BootError, GraphError};
 use crate::graph::{Graph, Request, resolve};
+use crate::introspect::{Validation, Warning};
 use crate::platform::{Limits, Platform, boot};
 use crate::registry::{Registration, registrations};
 
@@ -181,6 +182,37 @@ impl Builder {
             replaced: &replaced,
             named: self.timeouts.iter().map(|(name, _)| ("timeout_for", name.as_str())).collect(),
         })
+    }
+
+    /// A dry run: checks everything [`boot`](Builder::boot) would check (missing and duplicate
+    /// providers, duplicate names, cycles, unknown names in [`only`](Builder::only) and
+    /// [`timeout_for`](Builder::timeout_for)) and reports every problem at once, without
+    /// constructing any component or running any hook. It also warns about a
+    /// [`replace`](Builder::replace) that serves nobody.
+    ///
+    /// ```
+    /// use weft::Problem;
+    ///
+    /// let error = weft::Builder::empty().timeout_for("ghost", std::time::Duration::ZERO).validate().unwrap_err();
+    /// assert!(matches!(&error.problems[..], [Problem::UnknownComponent { setting: "timeout_for", .. }]));
+    ///
+    /// let validation = weft::Builder::empty().replace::<str>("unused".into()).validate()?;
+    /// assert_eq!(
+    ///     validation.warnings()[0].to_string(),
+    ///     "`replace::<str>` serves nobody: no selected component requires `str`; check the type, or remove the replacement"
+    /// );
+    /// # Ok::<(), weft::GraphError>(())
+    /// ```
+    pub fn validate(&self) -> Result<Validation, GraphError> {
+        let graph = self.resolve()?;
+        let mut warnings: Vec<Warning> = self
+            .replacements
+            .keys()
+            .filter(|key| !graph.registrations.iter().any(|r| r.requires.contains(key)))
+            .map(|key| Warning::UnusedReplacement { service: key.name() })
+            .collect();
+        warnings.sort_by_key(|warning| warning.to_string());
+        Ok(Validation::new(graph, warnings))
     }
 
     /// Checks the graph, then boots the platform: constructs and initializes every component as

@@ -6,6 +6,7 @@
 mod adjacency;
 mod cycles;
 mod export;
+mod json;
 mod resolve;
 
 use std::collections::HashMap;
@@ -13,6 +14,8 @@ use std::collections::HashMap;
 use crate::component::ServiceKey;
 use crate::registry::Registration;
 pub(crate) use adjacency::Adjacency;
+pub(crate) use export::Overlay;
+pub use export::{GraphFormat, UnknownFormat};
 pub(crate) use resolve::{Request, resolve};
 
 /// A checked, acyclic graph of components: each component points at the providers of the
