@@ -121,7 +121,11 @@ pub fn splice(markdown: &str, mermaid: &str) -> Option<String> {
 /// Checks that the block between the markers of the Markdown file at `path` shows `mermaid`.
 /// When it does not and `WEFT_BLESS=1` is set, rewrites it.
 pub fn check(path: impl AsRef<Path>, mermaid: &str) -> Result<Outcome, ReadmeError> {
-    let path = path.as_ref();
+    let bless = std::env::var_os(BLESS).is_some_and(|value| value == "1");
+    check_or_bless(path.as_ref(), mermaid, bless)
+}
+
+fn check_or_bless(path: &Path, mermaid: &str, bless: bool) -> Result<Outcome, ReadmeError> {
     let io = |source| ReadmeError::Io { path: path.to_owned(), source };
     let markdown = std::fs::read_to_string(path).map_err(io)?;
     let Some(updated) = splice(&markdown, mermaid) else {
@@ -130,9 +134,42 @@ pub fn check(path: impl AsRef<Path>, mermaid: &str) -> Result<Outcome, ReadmeErr
     if updated == markdown {
         return Ok(Outcome::Current);
     }
-    if std::env::var_os(BLESS).is_some_and(|value| value == "1") {
+    if bless {
         std::fs::write(path, updated).map_err(io)?;
         return Ok(Outcome::Rewritten);
     }
     Err(ReadmeError::Stale { path: path.to_owned(), expected: block(mermaid) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_block_fails_until_blessed_then_passes() {
+        let path = std::env::temp_dir().join(format!("weft-readme-{}.md", std::process::id()));
+        std::fs::write(&path, format!("# App\n{BEGIN}\nold picture\n{END}\ntail\n")).unwrap();
+        let stale = check_or_bless(&path, "flowchart BT\n", false).unwrap_err();
+        assert!(
+            matches!(&stale, ReadmeError::Stale { expected, .. } if expected == &block("flowchart BT\n"))
+        );
+        assert!(
+            stale.to_string().contains("is out of date; rerun with `WEFT_BLESS=1` to rewrite it")
+        );
+        assert_eq!(check_or_bless(&path, "flowchart BT\n", true).unwrap(), Outcome::Rewritten);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!("# App\n{BEGIN}\n```mermaid\nflowchart BT\n```\n{END}\ntail\n")
+        );
+        assert_eq!(check_or_bless(&path, "flowchart BT\n", false).unwrap(), Outcome::Current);
+        std::fs::write(&path, "no markers\n").unwrap();
+        let error = check_or_bless(&path, "flowchart BT\n", true).unwrap_err();
+        assert!(matches!(error, ReadmeError::NoMarkers { .. }));
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn markers_out_of_order_are_not_a_block() {
+        assert_eq!(splice(&format!("{END}\n{BEGIN}\n"), "flowchart BT\n"), None);
+    }
 }

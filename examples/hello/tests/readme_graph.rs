@@ -16,6 +16,6 @@ fn the_readme_shows_the_current_graph() {
     assert!(mermaid.starts_with("flowchart BT\n"), "{mermaid}");
     let readme = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
     if let Err(error) = weft::introspect::readme::check(readme, &mermaid) {
-        panic!("{error}");
+        panic!("{error}\nto rewrite it: WEFT_BLESS=1 cargo test -p hello --test readme_graph");
     }
 }
