@@ -17,6 +17,7 @@ Prints a Markdown table of medians (and every sample) on stdout.
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -207,13 +208,17 @@ def snapshot_weft():
 
 
 def cargo(args, env):
+    """Runs cargo; returns (wall seconds, CPU seconds of cargo and the compilers it ran)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     result = subprocess.run(["cargo", *args], cwd=GEN / "weft", env=env, capture_output=True, text=True)
     elapsed = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
         raise SystemExit(f"cargo {' '.join(args)} failed")
-    return elapsed
+    return elapsed, cpu
 
 
 def main():
@@ -235,6 +240,7 @@ def main():
     samples = {(kind, what): [] for kind in ("macro", "hand") for what in ("clean", "incremental")}
     marked = options.components // 2
     module = min(marked // (options.components // MODULES), MODULES - 1)
+    load_before = os.getloadavg()
     for run in range(options.runs):
         for kind in ("macro", "hand"):
             cargo(["clean", "-p", f"gen-{kind}"], env)
@@ -243,21 +249,29 @@ def main():
             path = GEN / f"gen-{kind}" / "src" / f"m{module}.rs"
             path.write_text(module_source(kind, plan, module, mark=run + 1, marked=marked))
             samples[(kind, "incremental")].append(cargo(["build", "-p", f"gen-{kind}"], env))
+            clean, incremental = samples[(kind, "clean")][-1], samples[(kind, "incremental")][-1]
             sys.stderr.write(
-                f"run {run + 1}: {kind}: clean {samples[(kind, 'clean')][-1]:.1f}s, "
-                f"incremental {samples[(kind, 'incremental')][-1]:.1f}s\n"
+                f"run {run + 1}: {kind}: clean {clean[0]:.1f}s wall / {clean[1]:.1f}s CPU, "
+                f"incremental {incremental[0]:.1f}s wall / {incremental[1]:.1f}s CPU\n"
             )
+    load_after = os.getloadavg()
 
-    print(f"| build ({options.components} components, median of {options.runs}) | `#[component]` | hand-written | ratio |")
+    def median(kind, what, index):
+        return statistics.median(sample[index] for sample in samples[(kind, what)])
+
+    print(
+        f"| {options.components} components, median of {options.runs} "
+        "| `#[component]` | hand-written | ratio |"
+    )
     print("|---|---|---|---|")
     for what in ("clean", "incremental"):
-        m = statistics.median(samples[("macro", what)])
-        h = statistics.median(samples[("hand", what)])
-        print(f"| {what} | {m:.2f} s | {h:.2f} s | {m / h:.2f}x |")
+        for index, measure in ((0, "wall"), (1, "CPU")):
+            m, h = median("macro", what, index), median("hand", what, index)
+            print(f"| {what} build, {measure} time | {m:.2f} s | {h:.2f} s | {m / h:.2f}x |")
     print()
     for (kind, what), values in samples.items():
-        print(f"- {kind} {what}: " + ", ".join(f"{v:.2f} s" for v in values))
-
+        print(f"- {kind} {what} (wall/CPU): " + ", ".join(f"{w:.2f}/{c:.2f} s" for w, c in values))
+    print(f"- load average (1, 5, 15 min) before: {load_before}, after: {load_after}")
 
 if __name__ == "__main__":
     main()

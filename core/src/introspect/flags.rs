@@ -182,3 +182,41 @@ where
 {
     Flags::parse(args).run(builder)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn take(args: &[&str]) -> (Flags, Vec<String>) {
+        let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let flags = Flags::take(&mut args);
+        (flags, args)
+    }
+
+    #[test]
+    fn takes_only_its_own_flags() {
+        let (flags, rest) = take(&["--components", "web", "--check", "-v"]);
+        assert_eq!(flags.request(), Ok(Some(Request::Check)));
+        assert_eq!(rest, ["--components", "web", "-v"]);
+        let (flags, rest) = take(&["--graph=DOT"]);
+        assert_eq!(flags.request(), Ok(Some(Request::Graph(GraphFormat::Dot))));
+        assert!(rest.is_empty());
+        let (flags, _) = take(&["--check", "--graph", "json"]);
+        assert_eq!(flags.request(), Ok(Some(Request::Graph(GraphFormat::Json))), "the last wins");
+        let (flags, rest) = take(&["web"]);
+        assert_eq!((flags.request(), rest.len()), (Ok(None), 1));
+    }
+
+    #[test]
+    fn a_missing_format_is_a_usage_error_with_exit_status_2() {
+        let (flags, _) = take(&["--graph"]);
+        assert_eq!(flags.request(), Err("`--graph` needs a format: `dot`, `mermaid` or `json`"));
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = flags.run_with(&Builder::empty(), &mut out, &mut err);
+        assert_eq!(code, Some(ExitCode::from(2)));
+        let err = String::from_utf8(err).unwrap_or_default();
+        assert!(err.starts_with("error: `--graph` needs a format"), "{err}");
+        assert!(err.contains(Flags::USAGE), "{err}");
+        assert!(out.is_empty());
+    }
+}
