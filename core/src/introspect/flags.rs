@@ -124,12 +124,15 @@ impl Flags {
     /// assert_eq!(String::from_utf8(out)?, "flowchart BT\n");
     ///
     /// let (mut out, mut err) = (Vec::new(), Vec::new());
-    /// let code = Flags::parse(["--check"]).run_with(&builder.only(["web"]), &mut out, &mut err);
+    /// let web_only = weft::Builder::empty().only(["web"]);
+    /// let code = Flags::parse(["--check"]).run_with(&web_only, &mut out, &mut err);
     /// assert_eq!(code, Some(ExitCode::FAILURE));
     /// assert!(String::from_utf8(err)?.contains("unknown component `web` in `only`"));
     ///
-    /// let none = Flags::parse(["--port", "80"]).run_with(&weft::Builder::empty(), &mut out, &mut err);
+    /// let (mut out, mut err) = (Vec::new(), Vec::new());
+    /// let none = Flags::parse(["--port", "80"]).run_with(&builder, &mut out, &mut err);
     /// assert_eq!(none, None);
+    /// assert!(out.is_empty() && err.is_empty());
     /// # Ok::<(), std::string::FromUtf8Error>(())
     /// ```
     pub fn run_with(
