@@ -40,6 +40,8 @@ pub const DEFAULT_ROLLBACK_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Builder {
     registrations: Vec<&'static Registration>,
     only: Option<Vec<String>>,
+    /// Where the `only` list came from, as error messages name it: `only` or a variable.
+    only_setting: String,
     replacements: HashMap<ServiceKey, Service>,
     default_timeout: Duration,
     timeouts: Vec<(String, Duration)>,
@@ -65,6 +67,7 @@ impl Builder {
         Builder {
             registrations: Vec::new(),
             only: None,
+            only_setting: "only".to_owned(),
             replacements: HashMap::new(),
             default_timeout: DEFAULT_TIMEOUT,
             timeouts: Vec::new(),
@@ -110,12 +113,13 @@ impl Builder {
         S: Into<String>,
     {
         self.only = Some(names.into_iter().map(Into::into).collect());
+        self.only_setting = "only".to_owned();
         self
     }
 
     /// [`only`](Builder::only) the components listed, comma-separated, in environment variable
     /// `var`, e.g. `WEFT_COMPONENTS=channels,users`. When `var` is unset or blank, every component
-    /// boots. Spaces around names are ignored.
+    /// boots. Spaces around names are ignored. An unknown name is reported as coming from `var`.
     ///
     /// ```
     /// // With WEFT_COMPONENTS unset, nothing is filtered.
@@ -131,7 +135,12 @@ impl Builder {
             .filter(|name| !name.is_empty())
             .map(String::from)
             .collect();
-        if names.is_empty() { self } else { self.only(names) }
+        if names.is_empty() {
+            return self;
+        }
+        let mut builder = self.only(names);
+        builder.only_setting = var.to_owned();
+        builder
     }
 
     /// Serves service `T` with `value` instead of its provider, for tests. The original provider
@@ -179,6 +188,7 @@ impl Builder {
         resolve(Request {
             registrations: self.registrations.clone(),
             only: self.only.as_deref(),
+            only_setting: &self.only_setting,
             replaced: &replaced,
             named: self.timeouts.iter().map(|(name, _)| ("timeout_for", name.as_str())).collect(),
         })
@@ -194,7 +204,7 @@ impl Builder {
     /// use weft::Problem;
     ///
     /// let error = weft::Builder::empty().timeout_for("ghost", std::time::Duration::ZERO).validate().unwrap_err();
-    /// assert!(matches!(&error.problems[..], [Problem::UnknownComponent { setting: "timeout_for", .. }]));
+    /// assert!(matches!(&error.problems[..], [Problem::UnknownComponent { setting, .. }] if setting == "timeout_for"));
     ///
     /// let validation = weft::Builder::empty().replace::<str>("unused".into()).validate()?;
     /// assert_eq!(

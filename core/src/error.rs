@@ -46,8 +46,9 @@ pub enum Problem {
     UnknownComponent {
         /// The name as given.
         name: String,
-        /// The builder setting that named it, e.g. `only`.
-        setting: &'static str,
+        /// What named it: a builder setting (`only`, `timeout_for`) or the environment variable
+        /// read by [`only_from_env`](crate::Builder::only_from_env), e.g. `WEFT_COMPONENTS`.
+        setting: String,
         /// The closest existing component name, when one is close.
         suggestion: Option<&'static str>,
         /// Every component name, sorted.

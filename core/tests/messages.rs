@@ -159,6 +159,25 @@ fn unknown_selected_name_suggests_the_closest() {
 }
 
 #[test]
+fn a_name_from_the_environment_names_the_variable() {
+    let var = "WEFT_MESSAGES_TEST_COMPONENTS";
+    // SAFETY: no other test of this binary reads the environment concurrently.
+    unsafe { std::env::set_var(var, "database, chanels") };
+    assert_eq!(
+        graph_message(channels_platform().only_from_env(var)),
+        "the component graph has 1 problem:\n  \
+         - unknown component `chanels` in `WEFT_MESSAGES_TEST_COMPONENTS`; did you mean \
+         `channels`?"
+    );
+    // `only` afterwards replaces the list, and the message follows.
+    assert_eq!(
+        graph_message(channels_platform().only_from_env(var).only(["chanels"])),
+        "the component graph has 1 problem:\n  \
+         - unknown component `chanels` in `only`; did you mean `channels`?"
+    );
+}
+
+#[test]
 fn unknown_name_without_a_close_match_lists_the_components() {
     assert_eq!(
         graph_message(channels_platform().only(["web"])),

@@ -16,16 +16,18 @@ pub(crate) struct Request<'a> {
     pub(crate) registrations: Vec<&'static Registration>,
     /// The components to boot with their requirements; `None` boots every component.
     pub(crate) only: Option<&'a [String]>,
+    /// How error messages name the source of `only`: `only`, or an environment variable.
+    pub(crate) only_setting: &'a str,
     /// Services whose provider is replaced by a value.
     pub(crate) replaced: &'a HashSet<ServiceKey>,
     /// Other settings that name components, as `(setting, name)`, checked to exist.
-    pub(crate) named: Vec<(&'static str, &'a str)>,
+    pub(crate) named: Vec<(&'a str, &'a str)>,
 }
 
 /// Checks the whole graph and resolves it, in time linear in components and requirements
 /// (plus sorting by name).
 pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
-    let Request { mut registrations, only, replaced, named } = request;
+    let Request { mut registrations, only, only_setting, replaced, named } = request;
     registrations.sort_by(|a, b| (a.name, a.file, a.line).cmp(&(b.name, b.file, b.line)));
     let all = registrations;
     let mut unknown = Vec::new();
@@ -46,7 +48,7 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
         start = end;
     }
 
-    let settings = only.unwrap_or_default().iter().map(|name| ("only", name.as_str()));
+    let settings = only.unwrap_or_default().iter().map(|name| (only_setting, name.as_str()));
     for (setting, name) in settings.chain(named) {
         if !index.contains_key(name) {
             let suggestion = suggest(name, all.iter().map(|r| r.name));
@@ -54,7 +56,7 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
             known.dedup();
             unknown.push(Problem::UnknownComponent {
                 name: name.to_owned(),
-                setting,
+                setting: setting.to_owned(),
                 suggestion,
                 known,
             });

@@ -35,7 +35,7 @@ fn check_fails_on_a_misspelled_component_with_a_suggestion() {
     assert_eq!(
         text(&output.stderr),
         "error: the component graph has 1 problem:\n  \
-         - unknown component `gretter` in `only`; did you mean `greeter`?\n"
+         - unknown component `gretter` in `WEFT_COMPONENTS`; did you mean `greeter`?\n"
     );
     assert!(output.stdout.is_empty());
 }
