@@ -167,25 +167,33 @@ pub(crate) struct Human(pub(crate) Duration);
 impl fmt::Display for Human {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let nanos = self.0.as_nanos();
-        let (value, unit) = match nanos {
-            0..1_000 => return write!(f, "{nanos}ns"),
-            1_000..1_000_000 => (nanos as f64 / 1e3, "µs"),
-            1_000_000..1_000_000_000 => (nanos as f64 / 1e6, "ms"),
-            _ => (nanos as f64 / 1e9, "s"),
-        };
-        let decimals = match value {
-            v if v < 10.0 => 2,
-            v if v < 100.0 => 1,
-            _ => 0,
-        };
-        let text = format!("{value:.decimals$}");
-        // `1.50ms` reads as `1.5ms`, `2.00s` as `2s`.
-        let text = if text.contains('.') {
-            text.trim_end_matches('0').trim_end_matches('.')
-        } else {
-            &text
-        };
-        write!(f, "{text}{unit}")
+        if nanos < 1_000 {
+            return write!(f, "{nanos}ns");
+        }
+        let units = [(1e3, "µs"), (1e6, "ms"), (1e9, "s")];
+        let mut unit = units.iter().rposition(|&(scale, _)| nanos as f64 >= scale).unwrap_or(0);
+        loop {
+            let (scale, name) = units[unit];
+            let value = nanos as f64 / scale;
+            let decimals = match value {
+                v if v < 10.0 => 2,
+                v if v < 100.0 => 1,
+                _ => 0,
+            };
+            let text = format!("{value:.decimals$}");
+            // Rounding can reach the next unit: 999.96µs reads as 1ms, not 1000µs.
+            if unit + 1 < units.len() && text.parse::<f64>().is_ok_and(|v| v >= 1000.0) {
+                unit += 1;
+                continue;
+            }
+            // `1.50ms` reads as `1.5ms`, `2.00s` as `2s`.
+            let text = if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.')
+            } else {
+                &text
+            };
+            return write!(f, "{text}{name}");
+        }
     }
 }
 
@@ -269,6 +277,9 @@ mod tests {
             (Duration::from_millis(2_000), "2s"),
             (Duration::from_millis(1_250), "1.25s"),
             (Duration::from_secs(95), "95s"),
+            (Duration::from_nanos(999_960), "1ms"),
+            (Duration::from_nanos(999_999_999), "1s"),
+            (Duration::from_secs(4_000), "4000s"),
         ];
         for (duration, text) in cases {
             assert_eq!(Human(duration).to_string(), text, "{duration:?}");
