@@ -6,11 +6,11 @@ use std::sync::Arc;
 use weft::prelude::*;
 
 /// Sends mail; nothing in this test binary provides it.
-pub trait Mailer: Send + Sync {}
+trait Mailer: Send + Sync {}
 
 const SIGNUP_LINE: u32 = line!() + 1;
 #[component(name = "signup", requires = [dyn Mailer])]
-pub struct Signup {
+struct Signup {
     #[allow(dead_code, reason = "injected; the test only checks the graph")]
     mailer: Arc<dyn Mailer>,
 }
@@ -18,12 +18,12 @@ pub struct Signup {
 const AUDIT_FILE_LINE: u32 = line!() + 1;
 #[component(name = "audit")]
 #[derive(Default)]
-pub struct FileAudit;
+struct FileAudit;
 
 const AUDIT_DB_LINE: u32 = line!() + 1;
 #[component(name = "audit")]
 #[derive(Default)]
-pub struct DatabaseAudit;
+struct DatabaseAudit;
 
 #[test]
 fn messages_cite_the_declarations_as_written() {
