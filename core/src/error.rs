@@ -24,6 +24,24 @@ impl fmt::Display for Location {
 }
 
 /// A component's declaration, as a graph problem cites it.
+///
+/// ```
+/// use weft::{Builder, Problem, Registration};
+/// use weft::__private::{Hooks, erase};
+///
+/// #[derive(Default)]
+/// struct Clock;
+/// static A: Registration = Registration {
+///     name: "clock", type_name: "Clock", module_path: "app", file: "src/a.rs", line: 3,
+///     provides: None, requires: &[], build: |_| Ok(erase(Clock, Hooks::none(), None)),
+/// };
+/// static B: Registration = Registration { file: "src/b.rs", ..A };
+///
+/// let error = Builder::empty().register(&A).register(&B).resolve().unwrap_err();
+/// let Problem::DuplicateName { declarations, .. } = &error.problems[0] else { panic!() };
+/// assert_eq!(declarations[1].type_name, "Clock");
+/// assert_eq!(declarations[1].location.to_string(), "src/b.rs:3");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Declaration {
     /// The component's name.

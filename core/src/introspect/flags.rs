@@ -7,6 +7,14 @@ use crate::builder::Builder;
 use crate::graph::GraphFormat;
 
 /// What the introspection flags ask for.
+///
+/// ```
+/// use weft::GraphFormat;
+/// use weft::introspect::{Flags, Request};
+///
+/// assert_eq!(Flags::parse(["--check"]).request(), Ok(Some(Request::Check)));
+/// assert_eq!(Flags::parse(["--graph=dot"]).request(), Ok(Some(Request::Graph(GraphFormat::Dot))));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Request {
     /// `--graph FORMAT`: print the resolved graph and exit.
