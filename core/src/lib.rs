@@ -15,5 +15,9 @@ pub use registry::Registration;
 
 pub mod prelude;
 
+#[cfg(feature = "http")]
+pub mod http;
+pub mod pipeline;
+
 #[doc(hidden)]
 pub mod __private;
