@@ -314,6 +314,52 @@ async fn retries_replay_the_body_until_the_server_recovers() {
 }
 
 #[tokio::test]
+async fn retries_on_429_and_408() {
+    let server = start().await;
+    let service = service(server.port());
+    let template = service
+        .request_template("throttled")
+        .with_uri_template("/throttled/{failures}")
+        .expect("valid")
+        .with_retry(RetryStrategy::new(3).with_delay(Duration::from_millis(1)));
+    let response =
+        template.create_request().with_parameter("failures", 2).execute().await.expect("ok");
+    assert_eq!(response.status(), 200);
+    assert_eq!(server.seen.flaky_hits.load(Ordering::SeqCst), 3);
+
+    let no_throttle = service
+        .request_template("throttled")
+        .with_uri_template("/throttled/{failures}")
+        .expect("valid")
+        .with_retry(RetryStrategy::new(3).retry_on_throttle(false));
+    let err = no_throttle
+        .create_request()
+        .with_parameter("failures", 5)
+        .execute()
+        .await
+        .expect_err("not retried");
+    assert!(matches!(err.status(), Some(408 | 429)), "{err:?}");
+    assert_eq!(server.seen.flaky_hits.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn a_timed_out_attempt_is_retried_and_the_error_counts_attempts() {
+    let server = start().await;
+    let service = service(server.port());
+    let template = service
+        .request_template("stall")
+        .with_uri_template("/stall")
+        .expect("valid")
+        .with_timeout(Duration::from_millis(100))
+        .with_retry(RetryStrategy::new(1).with_delay(Duration::from_millis(1)));
+    let start = Instant::now();
+    let err = template.create_request().execute().await.expect_err("times out twice");
+    assert!(matches!(err, Error::Timeout { attempts: 2, .. }), "{err:?}");
+    assert!(start.elapsed() >= Duration::from_millis(200), "{:?}", start.elapsed());
+    assert!(start.elapsed() < Duration::from_secs(5), "bounded: {:?}", start.elapsed());
+}
+
+#[tokio::test]
 async fn retries_stop_after_max_retries() {
     let server = start().await;
     let service = service(server.port());

@@ -69,6 +69,7 @@ pub async fn start() -> Server {
         .route("/status/{code}", any(status))
         .route("/stall", any(stall))
         .route("/flaky/{failures}", any(flaky))
+        .route("/throttled/{failures}", any(throttled))
         .fallback(echo)
         .with_state(seen.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
@@ -112,6 +113,15 @@ async fn flaky(State(seen): State<Arc<Seen>>, Path(failures): Path<u32>, body: B
         (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response()
     } else {
         Response::new(Body::from(body))
+    }
+}
+
+async fn throttled(State(seen): State<Arc<Seen>>, Path(failures): Path<u32>) -> Response {
+    let hit = seen.flaky_hits.fetch_add(1, Ordering::SeqCst) + 1;
+    match hit {
+        h if h > failures => StatusCode::OK.into_response(),
+        h if h % 2 == 1 => StatusCode::TOO_MANY_REQUESTS.into_response(),
+        _ => StatusCode::REQUEST_TIMEOUT.into_response(),
     }
 }
 
