@@ -419,3 +419,39 @@ async fn an_after_phase_can_recover_from_a_transport_error() {
     let response = template.create_request().execute().await.expect("recovered");
     assert_eq!(response.text(), "fallback");
 }
+
+#[tokio::test]
+async fn https_goes_through_tls_and_fails_against_a_plain_http_server() {
+    let server = start().await;
+    let service = service(server.port()).with_protocol(weft::http::Protocol::Https);
+    assert_eq!(service.base_url(), format!("https://127.0.0.1:{}", server.port()));
+    let template = service.request_template("echo").with_uri_template("/echo").expect("valid");
+    let err = template.create_request().execute().await.expect_err("no TLS on the server");
+    assert!(matches!(err, Error::Transport { attempts: 1, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_execute_future_is_send_and_can_be_spawned() {
+    fn assert_send<F: std::future::Future + Send>(future: F) -> F {
+        future
+    }
+    let server = start().await;
+    let service = service(server.port());
+    let template = Arc::new(
+        service
+            .request_template("get-todo")
+            .with_uri_template("/todos/{id}")
+            .expect("valid")
+            .returning::<Option<Todo>>()
+            .handle_when(200, json::<Todo>())
+            .handle_when(404, none()),
+    );
+    let spawned = template.clone();
+    let todo = tokio::spawn(async move {
+        assert_send(spawned.create_request().with_parameter("id", 1).execute()).await
+    })
+    .await
+    .expect("task")
+    .expect("200");
+    assert_eq!(todo.map(|t| t.id), Some(1));
+}
