@@ -14,6 +14,9 @@ use super::chain::{BoxFuture, Chain, DynNext, Next};
 ///
 /// Components are statically dispatched: adding one costs no allocation per call.
 ///
+/// A component generic over the result type writes `impl<C: Send, O: Send + 'static>
+/// Component<C, O>`: its future holds `O`, and must live as long as the borrows it is given.
+///
 /// ```
 /// use weft::pipeline::{Chain, Component, Next, Pipeline, endpoint_fn};
 ///
