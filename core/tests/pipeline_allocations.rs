@@ -76,9 +76,11 @@ fn typed_components_allocate_nothing_and_closures_one_each() {
     // One box per closure, plus one for the typed endpoint reached through `DynNext`.
     assert_eq!(allocations(|| async { closures.run(&mut 1).await }), 4);
 
+    #[cfg(feature = "http")]
     http_tiers_add_no_allocation_per_typed_component();
 }
 
+#[cfg(feature = "http")]
 fn http_tiers_add_no_allocation_per_typed_component() {
     use weft::http::{HttpResult, RequestContext, ResourceService, Response};
 

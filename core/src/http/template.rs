@@ -119,7 +119,9 @@ impl<R, T> RequestTemplate<R, T> {
 
     /// The RFC 6570 URI template (level 4), relative to the service; an invalid template is an
     /// error here. Values are percent-encoded; parameters the template does not use go to the
-    /// query string (see [`UriTemplate`]).
+    /// query string (see [`UriTemplate`]). Variables of `{?..}` and `{&..}` expressions are
+    /// optional; a missing value for any other variable is an [`Error::MissingParameter`] when
+    /// the request executes.
     ///
     /// See [`RequestTemplate`] for an example.
     pub fn with_uri_template(mut self, template: &str) -> Result<Self, Error> {
