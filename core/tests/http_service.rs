@@ -456,3 +456,29 @@ async fn the_execute_future_is_send_and_can_be_spawned() {
     .expect("200");
     assert_eq!(todo.map(|t| t.id), Some(1));
 }
+
+#[tokio::test]
+async fn a_boxed_template_keeps_its_components_and_handlers() {
+    let server = start().await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let service = service(server.port()).with_component(Record("s", log.clone()));
+    let template: weft::http::RequestTemplate<Option<Todo>, weft::http::BoxedChain> = service
+        .request_template("get-todo")
+        .with_uri_template("/todos/{id}")
+        .expect("valid")
+        .returning::<Option<Todo>>()
+        .handle_when(200, json::<Todo>())
+        .handle_when(404, none())
+        .with_component(Record("t", log.clone()))
+        .boxed();
+    let todo = template
+        .create_request()
+        .with_component(Record("r", log.clone()))
+        .with_parameter("id", 2)
+        .execute()
+        .await
+        .expect("404 handled");
+    assert_eq!(todo, None);
+    let log = log.lock().expect("lock").clone();
+    assert_eq!(log, ["r before", "t before", "s before", "s after", "t after", "r after"]);
+}
