@@ -361,6 +361,29 @@ async fn a_timed_out_attempt_is_retried_and_the_error_counts_attempts() {
 }
 
 #[tokio::test]
+async fn retry_after_lengthens_the_delay_up_to_max_delay() {
+    let server = start().await;
+    let service = service(server.port());
+    let template = service
+        .request_template("retry-after")
+        .with_uri_template("/retry-after/{secs}")
+        .expect("valid")
+        .with_retry(
+            RetryStrategy::new(1)
+                .with_delay(Duration::from_millis(1))
+                .with_max_delay(Duration::from_millis(300)),
+        );
+    let start = Instant::now();
+    let response =
+        template.create_request().with_parameter("secs", 60).execute().await.expect("ok");
+    assert_eq!(response.status(), 200);
+    assert_eq!(server.seen.flaky_hits.load(Ordering::SeqCst), 2);
+    let elapsed = start.elapsed();
+    assert!(elapsed >= Duration::from_millis(300), "waited for Retry-After: {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(10), "capped by max_delay: {elapsed:?}");
+}
+
+#[tokio::test]
 async fn retries_stop_after_max_retries() {
     let server = start().await;
     let service = service(server.port());
