@@ -71,6 +71,7 @@ mod extensions;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 pub use chain::{BoxFuture, Chain, DynChain, DynNext, Layer, Next, Terminal};
 pub use component::{
@@ -152,6 +153,34 @@ impl<C, O, T: Chain<C, O>> Pipeline<C, O, T> {
     /// See [`Pipeline`] for an example.
     pub fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         self.chain.run(ctx)
+    }
+
+    /// Erases the chain's type, so the pipeline can be named, e.g. stored in a struct field.
+    /// Costs one allocation per call.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use weft::pipeline::{DynChain, Pipeline, endpoint_fn, pass_through};
+    ///
+    /// let pipeline: Pipeline<u32, u32, Arc<dyn DynChain<u32, u32>>> = Pipeline::new(endpoint_fn(
+    ///     |n: &mut u32| {
+    ///         let n = *n;
+    ///         Box::pin(async move { n })
+    ///     },
+    /// ))
+    /// .with(pass_through())
+    /// .boxed();
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// assert_eq!(pipeline.run(&mut 3).await, 3);
+    /// # });
+    /// ```
+    pub fn boxed(self) -> Pipeline<C, O, Arc<dyn DynChain<C, O>>>
+    where
+        T: 'static,
+        C: Send,
+        O: Send,
+    {
+        Pipeline { chain: Arc::new(self.chain), _types: PhantomData }
     }
 
     /// The nested chain of components.
