@@ -10,6 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::component::{Component, Endpoint};
+use super::dyn_run::DynRun;
 
 /// A boxed, `Send` future borrowing for `'a`: what closure components return.
 pub type BoxFuture<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
@@ -64,17 +65,24 @@ pub trait Chain<C, O>: Send + Sync {
 pub trait DynChain<C, O>: Send + Sync {
     /// Runs this chain on `ctx` behind one box.
     fn run_dyn<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, O>;
+
+    /// Runs this chain on `ctx`, its future stored inline in the [`DynRun`] if it fits.
+    fn run_inline<'a>(&'a self, ctx: &'a mut C) -> DynRun<'a, O>;
 }
 
 impl<C, O, T: Chain<C, O>> DynChain<C, O> for T {
     fn run_dyn<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, O> {
         self.run_boxed(ctx)
     }
+
+    fn run_inline<'a>(&'a self, ctx: &'a mut C) -> DynRun<'a, O> {
+        DynRun::new(self.run(ctx))
+    }
 }
 
 impl<C: Send, O: Send> Chain<C, O> for dyn DynChain<C, O> + '_ {
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
-        self.run_dyn(ctx)
+        self.run_inline(ctx)
     }
 
     fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, O> {

@@ -11,7 +11,8 @@
 //!   component knows about, and an [`Extensions`] field for values of your own.
 //! - **Cost.** Components added as types are statically dispatched and nested in one value
 //!   ([`Layer`]); they cost no allocation per call. A closure component returns a boxed future:
-//!   one allocation per call, plus one where a closure hands over to a typed part of the chain.
+//!   one allocation per call. It reaches the rest of the chain through a type-erased
+//!   [`DynNext`], whose future is stored inline ([`DynRun`], 256 bytes) and boxed only if larger.
 //!
 //! ```
 //! use weft::pipeline::{Chain, Component, DynNext, Extensions, Next, Pipeline, endpoint_fn};
@@ -66,6 +67,7 @@
 
 mod chain;
 mod component;
+mod dyn_run;
 mod extensions;
 
 use std::fmt;
@@ -78,6 +80,7 @@ pub use component::{
     Component, Endpoint, FnComponent, FnEndpoint, PassThrough, component_fn, endpoint_fn,
     pass_through,
 };
+pub use dyn_run::DynRun;
 pub use extensions::Extensions;
 
 /// A pipeline over context `C` with result `O`: an endpoint wrapped in components.
