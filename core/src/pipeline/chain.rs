@@ -36,6 +36,11 @@ pub type BoxFuture<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
 /// # });
 /// ```
 pub trait Chain<C, O>: Send + Sync {
+    /// Whether [`run`](Self::run) already returns a boxed future (a closure's), so that erasing
+    /// it needs no storage of its own.
+    #[doc(hidden)]
+    const BOXED: bool = false;
+
     /// Runs this chain on `ctx`.
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a;
 
@@ -76,7 +81,7 @@ impl<C, O, T: Chain<C, O>> DynChain<C, O> for T {
     }
 
     fn run_inline<'a>(&'a self, ctx: &'a mut C) -> DynRun<'a, O> {
-        DynRun::new(self.run(ctx))
+        if T::BOXED { DynRun::from_box(self.run_boxed(ctx)) } else { DynRun::new(self.run(ctx)) }
     }
 }
 
@@ -91,6 +96,8 @@ impl<C: Send, O: Send> Chain<C, O> for dyn DynChain<C, O> + '_ {
 }
 
 impl<C, O, T: Chain<C, O> + ?Sized> Chain<C, O> for &T {
+    const BOXED: bool = T::BOXED;
+
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         (**self).run(ctx)
     }
@@ -101,6 +108,8 @@ impl<C, O, T: Chain<C, O> + ?Sized> Chain<C, O> for &T {
 }
 
 impl<C, O, T: Chain<C, O> + ?Sized> Chain<C, O> for Arc<T> {
+    const BOXED: bool = T::BOXED;
+
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         (**self).run(ctx)
     }
@@ -232,6 +241,8 @@ where
     X: Component<C, O>,
     R: Chain<C, O>,
 {
+    const BOXED: bool = X::BOXED;
+
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         self.component.call(ctx, Next::new(&self.rest))
     }
@@ -269,6 +280,8 @@ impl<E> Terminal<E> {
 }
 
 impl<C, O, E: Endpoint<C, O>> Chain<C, O> for Terminal<E> {
+    const BOXED: bool = E::BOXED;
+
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         self.endpoint.call(ctx)
     }

@@ -12,7 +12,9 @@
 //! - **Cost.** Components added as types are statically dispatched and nested in one value
 //!   ([`Layer`]); they cost no allocation per call. A closure component returns a boxed future:
 //!   one allocation per call. It reaches the rest of the chain through a type-erased
-//!   [`DynNext`], whose future is stored inline ([`DynRun`], 256 bytes) and boxed only if larger.
+//!   [`DynNext`]: a closure's box passes through as is, an endpoint's future up to 32 bytes is
+//!   stored inline ([`DynRun`]), and only a larger typed remainder is boxed (one more
+//!   allocation, at that boundary).
 //!
 //! ```
 //! use weft::pipeline::{Chain, Component, DynNext, Extensions, Next, Pipeline, endpoint_fn};
