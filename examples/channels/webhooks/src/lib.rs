@@ -1,0 +1,112 @@
+//! The `webhooks` component of the weft channels example: each new message is POSTed as JSON to
+//! every configured URL.
+//!
+//! It lives in a crate of its own that nothing references in code; `weft::platform!` links it.
+//! It requires only the config and the realtime bus, and nothing requires it: the channels
+//! service publishes messages on the bus, and this component subscribes. Delivery runs on tasks
+//! of its own, so a slow or failing receiver never delays a request; failures are logged.
+
+mod delivery;
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use channels_api::{ChannelEvent, Config, EventBus};
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use weft::prelude::*;
+
+pub use delivery::{Delivery, Outcome};
+
+/// How long `stop` waits for deliveries still in flight.
+const STOP_BUDGET: Duration = Duration::from_secs(5);
+
+/// The `webhooks` component.
+#[component(name = "webhooks", requires = [dyn Config, dyn EventBus])]
+pub struct Webhooks {
+    config: Arc<dyn Config>,
+    events: Arc<dyn EventBus>,
+    state: State,
+}
+
+#[derive(Default)]
+struct State {
+    delivery: Option<Arc<Delivery>>,
+    /// Subscribed in `init`, so that no event between `init` and `start` is missed.
+    receiver: Mutex<Option<broadcast::Receiver<ChannelEvent>>>,
+    listener: Mutex<Option<JoinHandle<()>>>,
+    shutdown: CancellationToken,
+    deliveries: TaskTracker,
+}
+
+impl Webhooks {
+    /// The component outside a platform.
+    pub fn new(config: Arc<dyn Config>, events: Arc<dyn EventBus>) -> Self {
+        Webhooks { config, events, state: State::default() }
+    }
+}
+
+impl Lifecycle for Webhooks {
+    async fn init(&mut self) -> anyhow::Result<()> {
+        let delivery = Delivery::new(self.config.settings())?;
+        tracing::info!(targets = delivery.target_count(), "webhooks ready");
+        self.state.delivery = Some(Arc::new(delivery));
+        *self.state.receiver.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(self.events.subscribe());
+        Ok(())
+    }
+
+    async fn start(&self) -> anyhow::Result<()> {
+        let receiver = self.state.receiver.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let (Some(mut receiver), Some(delivery)) = (receiver, self.state.delivery.clone()) else {
+            anyhow::bail!("`start` ran before `init`");
+        };
+        let shutdown = self.state.shutdown.clone();
+        let deliveries = self.state.deliveries.clone();
+        let listener = tokio::spawn(async move {
+            loop {
+                let event = tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    event = receiver.recv() => event,
+                };
+                match event {
+                    Ok(ChannelEvent::MessagePosted { message }) => {
+                        for target in 0..delivery.target_count() {
+                            let delivery = delivery.clone();
+                            let message = message.clone();
+                            deliveries.spawn(async move {
+                                delivery.deliver(target, &message).await;
+                            });
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "webhooks fell behind; messages not delivered");
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        });
+        *self.state.listener.lock().unwrap_or_else(PoisonError::into_inner) = Some(listener);
+        Ok(())
+    }
+
+    async fn stop(&self) -> anyhow::Result<()> {
+        self.state.shutdown.cancel();
+        let listener = self.state.listener.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(listener) = listener {
+            let _ = listener.await;
+        }
+        self.state.deliveries.close();
+        if tokio::time::timeout(STOP_BUDGET, self.state.deliveries.wait()).await.is_err() {
+            tracing::warn!(
+                pending = self.state.deliveries.len(),
+                "webhook deliveries still running at stop; abandoned"
+            );
+        }
+        Ok(())
+    }
+}
