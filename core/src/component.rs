@@ -18,21 +18,50 @@ use crate::lifecycle::Lifecycle;
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// Identifies a service type (`dyn Trait` or a concrete type) in a `const` context.
+///
+/// Two keys are equal when they name the same Rust type. A key made with
+/// [`ServiceKey::named`] has no Rust type; it is equal to the keys with the same name, which lets
+/// tests and benchmarks build synthetic component graphs of any size.
+///
+/// ```
+/// use weft::ServiceKey;
+///
+/// trait Database {}
+/// const DB: ServiceKey = ServiceKey::of::<dyn Database>("dyn Database");
+/// assert_eq!(DB.name(), "dyn Database");
+/// assert_eq!(DB, ServiceKey::of::<dyn Database>("written differently"));
+/// assert_ne!(DB, ServiceKey::named("dyn Database"));
+/// ```
 #[derive(Clone, Copy)]
 pub struct ServiceKey {
-    type_id: fn() -> TypeId,
+    type_id: Option<fn() -> TypeId>,
     name: &'static str,
 }
 
 impl ServiceKey {
     /// The key of service type `T`; `name` is `T` as the user wrote it.
     pub const fn of<T: ?Sized + 'static>(name: &'static str) -> Self {
-        ServiceKey { type_id: TypeId::of::<T>, name }
+        ServiceKey { type_id: Some(TypeId::of::<T>), name }
     }
 
-    /// The `TypeId` of the service type.
-    pub fn type_id(&self) -> TypeId {
-        (self.type_id)()
+    /// A key identified by its name alone, with no Rust type behind it.
+    ///
+    /// No value can be injected for such a key; it exists so that tests and benchmarks can
+    /// declare graphs of synthetic services.
+    ///
+    /// ```
+    /// use weft::ServiceKey;
+    ///
+    /// assert_eq!(ServiceKey::named("svc-1"), ServiceKey::named("svc-1"));
+    /// assert_eq!(ServiceKey::named("svc-1").type_id(), None);
+    /// ```
+    pub const fn named(name: &'static str) -> Self {
+        ServiceKey { type_id: None, name }
+    }
+
+    /// The `TypeId` of the service type, or `None` for a [`named`](ServiceKey::named) key.
+    pub fn type_id(&self) -> Option<TypeId> {
+        self.type_id.map(|type_id| type_id())
     }
 
     /// The service type as the user wrote it, e.g. `dyn Database`.
@@ -43,7 +72,11 @@ impl ServiceKey {
 
 impl PartialEq for ServiceKey {
     fn eq(&self, other: &Self) -> bool {
-        self.type_id() == other.type_id()
+        match (self.type_id(), other.type_id()) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => self.name == other.name,
+            _ => false,
+        }
     }
 }
 
@@ -51,7 +84,10 @@ impl Eq for ServiceKey {}
 
 impl std::hash::Hash for ServiceKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.type_id().hash(state)
+        match self.type_id() {
+            Some(type_id) => type_id.hash(state),
+            None => self.name.hash(state),
+        }
     }
 }
 
@@ -93,7 +129,7 @@ impl fmt::Debug for Service {
 }
 
 /// Why a component could not be constructed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum InjectError {
     /// The component asked for a service that it did not declare in `requires`, or that no
@@ -119,6 +155,11 @@ impl<'a> Injector<'a> {
         Injector { component, services }
     }
 
+    /// The name of the component being constructed.
+    pub fn component(&self) -> &'static str {
+        self.component
+    }
+
     /// The service `T`, which must be one of the component's declared requirements.
     pub fn get<T: ?Sized + Send + Sync + 'static>(
         &self,
@@ -131,9 +172,12 @@ impl<'a> Injector<'a> {
     }
 }
 
+/// An `init` hook: takes the component and gives it back with the hook's result.
+type InitFn<C> = fn(Box<C>) -> BoxFuture<(Box<C>, anyhow::Result<()>)>;
+
 /// The hooks of component type `C`, as plain function pointers.
 pub struct Hooks<C> {
-    init: fn(Box<C>) -> BoxFuture<(Box<C>, anyhow::Result<()>)>,
+    init: InitFn<C>,
     start: fn(Arc<C>) -> BoxFuture<anyhow::Result<()>>,
     stop: fn(Arc<C>) -> BoxFuture<anyhow::Result<()>>,
     timeout: fn(&C) -> Option<Duration>,

@@ -5,13 +5,26 @@
 pub use async_trait::async_trait;
 pub use weft_macros::{component, platform};
 
+mod builder;
 mod component;
+mod error;
+mod graph;
 mod lifecycle;
+mod platform;
 mod registry;
+mod report;
 
+pub use builder::{Builder, DEFAULT_ROLLBACK_TIMEOUT, DEFAULT_TIMEOUT};
 pub use component::{InjectError, ServiceKey};
+pub use error::{
+    BootError, BootFailure, GraphError, HookCause, HookError, Location, Problem, ShutdownError,
+    StopError, StopReport,
+};
+pub use graph::Graph;
 pub use lifecycle::{Lifecycle, Phase, State};
+pub use platform::{Platform, States};
 pub use registry::Registration;
+pub use report::{BootReport, ComponentTimings, CriticalStep};
 
 pub mod prelude;
 

@@ -25,6 +25,19 @@ pub struct Registration {
     pub build: fn(&Injector<'_>) -> Result<Erased, InjectError>,
 }
 
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registration")
+            .field("name", &self.name)
+            .field("type_name", &self.type_name)
+            .field("file", &self.file)
+            .field("line", &self.line)
+            .field("provides", &self.provides)
+            .field("requires", &self.requires)
+            .finish_non_exhaustive()
+    }
+}
+
 inventory::collect!(Registration);
 
 /// Every registration linked into the binary, sorted by name (then file and line) so that

@@ -1,15 +1,183 @@
-//! Procedural macros for weft. Use them through the `weft` crate.
+//! Procedural macros for weft: [`#[component]`](macro@component) and [`platform!`].
+//!
+//! Use them through the `weft` crate (`weft::component`, `weft::platform!`); the code they
+//! generate refers to `::weft` (or to the path given with `crate = ...`).
+
+mod ast;
+mod attr;
+mod check;
+mod errors;
+mod expand;
+mod names;
+mod platform;
 
 use proc_macro::TokenStream;
 
-/// Declares a platform component (placeholder until the macro lands).
+/// Declares a platform component: a struct that the platform constructs, injects and runs
+/// through its lifecycle.
+///
+/// ```
+/// use std::sync::Arc;
+/// use weft::prelude::*;
+///
+/// pub trait Database: Send + Sync {
+///     fn query(&self, sql: &str) -> Vec<String>;
+/// }
+///
+/// pub trait ChannelService: Send + Sync {
+///     fn channels(&self) -> Vec<String>;
+/// }
+///
+/// #[component(name = "database", provides = dyn Database)]
+/// #[derive(Default)]
+/// pub struct Sqlite;
+///
+/// impl Database for Sqlite {
+///     fn query(&self, _sql: &str) -> Vec<String> {
+///         vec!["general".to_owned()]
+///     }
+/// }
+///
+/// #[component(name = "channels", provides = dyn ChannelService, requires = [dyn Database])]
+/// pub struct Channels {
+///     db: Arc<dyn Database>,        // injected: `dyn Database` is in `requires`
+///     cache: Vec<String>,           // any other field is built with `Default`
+/// }
+///
+/// impl ChannelService for Channels {
+///     fn channels(&self) -> Vec<String> {
+///         self.cache.clone()
+///     }
+/// }
+///
+/// impl Lifecycle for Channels {     // optional: without it the hooks do nothing
+///     async fn init(&mut self) -> anyhow::Result<()> {
+///         self.cache = self.db.query("select name from channels");
+///         Ok(())
+///     }
+/// }
+/// ```
+///
+/// # Arguments
+///
+/// - `name = "..."` (required): the component's unique name, made of lowercase letters, digits,
+///   `_` and `-`.
+/// - `provides = Type` (optional): the service the component offers to others, either
+///   `dyn Trait` (the struct must implement every trait in it) or the struct's own type.
+/// - `requires = [Type, ...]` (optional): the services the component uses. Each one is injected
+///   into the one field of type `Arc<Type>` (also written `std::sync::Arc<Type>`).
+/// - `crate = path` (optional): where weft is, for crates that re-export it.
+///
+/// The struct may have named fields, tuple fields or none. Fields that are not injected are built
+/// with [`Default`]. A component cannot be generic or borrow, and must be `Send + Sync`.
+///
+/// Mistakes are compile errors that point at the tokens at fault, all reported at once: a
+/// missing or invalid `name`, an unknown or repeated key, a `requires` entry without a field (or
+/// with two), an `Arc<dyn Trait>` field missing from `requires`, a `provides` the struct does
+/// not implement, generics, and the attribute on anything but a struct.
+///
+/// # What it expands to
+///
+/// The struct is kept as written. Beside it, the macro registers the component with
+/// `inventory`. For `Channels` above, that is equivalent to this hand-written code (which uses
+/// weft's hidden, unstable `__private` items):
+///
+/// ```
+/// # use std::sync::Arc;
+/// # pub trait Database: Send + Sync {}
+/// # pub trait ChannelService: Send + Sync {}
+/// pub struct Channels {
+///     db: Arc<dyn Database>,
+///     cache: Vec<String>,
+/// }
+/// # impl ChannelService for Channels {}
+///
+/// const _: () = {
+///     use weft::__private as __weft_p;
+///
+///     fn __weft_build(
+///         injector: &__weft_p::Injector<'_>,
+///     ) -> Result<__weft_p::Erased, __weft_p::InjectError> {
+///         let component = Channels {
+///             db: injector.get::<dyn Database>("dyn Database")?,
+///             cache: Default::default(),
+///         };
+///         // `Hooks::lifecycle()` when `Channels: Lifecycle`, no-op hooks otherwise.
+///         let hooks = {
+///             use __weft_p::{HooksViaDefault as _, HooksViaLifecycle as _};
+///             (&__weft_p::HookProbe::<Channels>::new()).hooks()
+///         };
+///         fn provide(component: Arc<Channels>) -> __weft_p::Service {
+///             __weft_p::Service::new::<dyn ChannelService>(component)
+///         }
+///         Ok(__weft_p::erase(component, hooks, Some(provide)))
+///     }
+///
+///     __weft_p::inventory::submit! {
+///         __weft_p::Registration {
+///             name: "channels",
+///             type_name: "Channels",
+///             module_path: module_path!(),
+///             file: file!(),
+///             line: line!(),
+///             provides: Some(__weft_p::ServiceKey::of::<dyn ChannelService>("dyn ChannelService")),
+///             requires: &[__weft_p::ServiceKey::of::<dyn Database>("dyn Database")],
+///             build: __weft_build,
+///         }
+///     }
+/// };
+/// ```
+///
+/// The generated code also contains compile-time checks: that the struct is `Send + Sync`, and
+/// that it implements each trait of `provides`, with errors pointing at the `provides` tokens.
 #[proc_macro_attribute]
-pub fn component(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn component(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item = proc_macro2::TokenStream::from(item);
+    match expand::component(attr.into(), item.clone()) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => {
+            let mut tokens = expand::fallback(item);
+            tokens.extend(error.into_compile_error());
+            tokens.into()
+        }
+    }
 }
 
-/// Generates `mod platform` (placeholder until the macro lands).
+/// Generates `mod platform`, the application's entry to its components.
+///
+/// `weft::platform!()` generates:
+///
+/// ```text
+/// pub mod platform {
+///     pub fn builder() -> weft::Builder { weft::Builder::new() }
+///     pub async fn boot() -> Result<weft::Platform, weft::BootError> { builder().boot().await }
+/// }
+/// ```
+///
+/// List the crates that hold components but that the binary never names otherwise:
+/// `weft::platform!(crate_a, crate_b)` makes sure they are linked, so that their components are
+/// registered. The binary's own components, and those of crates it uses anyway, are always
+/// there. `weft::platform!(crate = ::my_app::weft, crate_a)` names weft through a re-export.
+///
+/// ```no_run
+/// use weft::prelude::*;
+///
+/// #[component(name = "greeter")]
+/// struct Greeter;
+///
+/// weft::platform!();
+///
+/// #[tokio::main]
+/// async fn main() -> anyhow::Result<()> {
+///     let platform = platform::boot().await?;
+///     platform.run_until_shutdown().await?;
+///     Ok(())
+/// }
+/// ```
 #[proc_macro]
-pub fn platform(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn platform(input: TokenStream) -> TokenStream {
+    match platform::expand(input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.into_compile_error().into(),
+    }
 }

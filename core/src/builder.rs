@@ -1,0 +1,201 @@
+//! Composing a platform: which components, which replacements, which time limits.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::component::{Service, ServiceKey};
+use crate::error::{BootError, GraphError};
+use crate::graph::{Graph, Request, resolve};
+use crate::platform::{Limits, Platform, boot};
+use crate::registry::{Registration, registrations};
+
+/// The time limit of each hook unless set otherwise: 30 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The time budget of the rollback after a failed boot, unless set otherwise: 30 seconds.
+pub const DEFAULT_ROLLBACK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Composes a platform, then checks and boots it.
+///
+/// [`Builder::new`] collects every component declared with [`#[component]`](crate::component)
+/// in the binary; [`Builder::empty`] starts from none, for tests that
+/// [`register`](Builder::register) their own.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> anyhow::Result<()> {
+/// let platform = weft::Builder::new()
+///     .only_from_env("WEFT_COMPONENTS")           // e.g. WEFT_COMPONENTS=channels,users
+///     .default_timeout(Duration::from_secs(10))
+///     .boot()
+///     .await?;
+/// platform.stop().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Builder {
+    registrations: Vec<&'static Registration>,
+    only: Option<Vec<String>>,
+    replacements: HashMap<ServiceKey, Service>,
+    default_timeout: Duration,
+    timeouts: Vec<(String, Duration)>,
+    rollback_timeout: Duration,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    /// A builder with every component registered in the binary.
+    pub fn new() -> Self {
+        let mut builder = Builder::empty();
+        builder.registrations = registrations();
+        builder
+    }
+
+    /// A builder with no component; add them with [`register`](Builder::register).
+    pub fn empty() -> Self {
+        Builder {
+            registrations: Vec::new(),
+            only: None,
+            replacements: HashMap::new(),
+            default_timeout: DEFAULT_TIMEOUT,
+            timeouts: Vec::new(),
+            rollback_timeout: DEFAULT_ROLLBACK_TIMEOUT,
+        }
+    }
+
+    /// Adds one component. What `#[component]` submits to `inventory` can also be written by hand:
+    ///
+    /// ```
+    /// use weft::__private::{Hooks, erase};
+    /// use weft::Registration;
+    ///
+    /// #[derive(Default)]
+    /// struct Clock;
+    ///
+    /// static CLOCK: Registration = Registration {
+    ///     name: "clock",
+    ///     type_name: "Clock",
+    ///     module_path: module_path!(),
+    ///     file: file!(),
+    ///     line: line!(),
+    ///     provides: None,
+    ///     requires: &[],
+    ///     build: |_| Ok(erase(Clock, Hooks::none(), None)),
+    /// };
+    ///
+    /// let graph = weft::Builder::empty().register(&CLOCK).resolve()?;
+    /// assert_eq!(graph.init_order(), ["clock"]);
+    /// # Ok::<(), weft::GraphError>(())
+    /// ```
+    pub fn register(mut self, registration: &'static Registration) -> Self {
+        self.registrations.push(registration);
+        self
+    }
+
+    /// Boots only the named components and everything they transitively require, the way
+    /// Twake's service list composes its platform. A name that matches no component is an error
+    /// at [`boot`](Builder::boot), with a suggestion when a name is close.
+    pub fn only<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.only = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// [`only`](Builder::only) the components listed, comma-separated, in environment variable
+    /// `var`, e.g. `WEFT_COMPONENTS=channels,users`. When `var` is unset or blank, every component
+    /// boots. Spaces around names are ignored.
+    ///
+    /// ```
+    /// // With WEFT_COMPONENTS unset, nothing is filtered.
+    /// let builder = weft::Builder::empty().only_from_env("WEFT_EXAMPLE_UNSET");
+    /// assert!(builder.resolve().is_ok());
+    /// ```
+    pub fn only_from_env(self, var: &str) -> Self {
+        let Some(value) = std::env::var_os(var) else { return self };
+        let value = value.to_string_lossy();
+        let names: Vec<String> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(String::from)
+            .collect();
+        if names.is_empty() { self } else { self.only(names) }
+    }
+
+    /// Serves service `T` with `value` instead of its provider, for tests. The original provider
+    /// is not constructed unless [`only`](Builder::only) names it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// use std::sync::Arc;
+    ///
+    /// let platform = weft::Builder::empty().replace::<str>(Arc::from("fake")).boot().await?;
+    /// assert_eq!(platform.get::<str>().as_deref(), Some("fake"));
+    /// # Ok(()) }
+    /// ```
+    pub fn replace<T: ?Sized + Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        let key = ServiceKey::of::<T>(std::any::type_name::<T>());
+        self.replacements.insert(key, Service::new(value));
+        self
+    }
+
+    /// The time limit of every hook that has no more specific one (default 30 s).
+    pub fn default_timeout(mut self, limit: Duration) -> Self {
+        self.default_timeout = limit;
+        self
+    }
+
+    /// The time limit of component `name`'s hooks. It wins over the component's own
+    /// [`Lifecycle::timeout`](crate::Lifecycle::timeout). An unknown name is an error at boot.
+    pub fn timeout_for(mut self, name: impl Into<String>, limit: Duration) -> Self {
+        self.timeouts.push((name.into(), limit));
+        self
+    }
+
+    /// The time budget of the whole rollback after a failed boot (default 30 s). Components not
+    /// stopped within it are reported in [`StopReport::not_stopped`](crate::StopReport).
+    pub fn rollback_timeout(mut self, budget: Duration) -> Self {
+        self.rollback_timeout = budget;
+        self
+    }
+
+    /// Checks the graph the platform would run, without running any hook, and reports every
+    /// problem at once.
+    pub fn resolve(&self) -> Result<Graph, GraphError> {
+        let replaced: HashSet<ServiceKey> = self.replacements.keys().copied().collect();
+        resolve(Request {
+            registrations: self.registrations.clone(),
+            only: self.only.as_deref(),
+            replaced: &replaced,
+            named: self.timeouts.iter().map(|(name, _)| ("timeout_for", name.as_str())).collect(),
+        })
+    }
+
+    /// Checks the graph, then boots the platform: constructs and initializes every component as
+    /// soon as its dependencies are initialized, and starts it as soon as they have started.
+    ///
+    /// On the first error, panic or timeout of any hook, boot cancels the hooks still running,
+    /// stops the components that finished `init` (dependents first) and returns
+    /// [`BootError::Hook`].
+    pub async fn boot(self) -> Result<Platform, BootError> {
+        let graph = self.resolve()?;
+        let limits = Limits {
+            default: self.default_timeout,
+            by_name: self.timeouts.into_iter().collect(),
+            rollback: self.rollback_timeout,
+        };
+        boot(graph, self.replacements, limits).await
+    }
+}

@@ -1,0 +1,105 @@
+//! The resolved component graph: who requires whom, in a deterministic order.
+//!
+//! [`Builder::resolve`](crate::Builder::resolve) checks the registrations and returns a
+//! [`Graph`]; a booted [`Platform`](crate::Platform) keeps the graph it runs.
+
+mod adjacency;
+mod cycles;
+mod export;
+mod resolve;
+
+use std::collections::HashMap;
+
+use crate::component::ServiceKey;
+use crate::registry::Registration;
+pub(crate) use adjacency::Adjacency;
+pub(crate) use resolve::{Request, resolve};
+
+/// A checked, acyclic graph of components: each component points at the providers of the
+/// services it requires.
+///
+/// Nodes are numbered in name order, which makes every order and export deterministic.
+///
+/// ```
+/// use weft::Builder;
+///
+/// let graph = Builder::empty().resolve()?;
+/// assert!(graph.is_empty());
+/// assert_eq!(graph.to_mermaid(), "flowchart BT\n");
+/// # Ok::<(), weft::GraphError>(())
+/// ```
+#[derive(Debug)]
+pub struct Graph {
+    pub(crate) registrations: Vec<&'static Registration>,
+    pub(crate) index: HashMap<&'static str, u32>,
+    /// Edges from a component to the providers it requires, labelled with the service.
+    pub(crate) deps: Adjacency,
+    /// The same edges, reversed.
+    pub(crate) dependents: Adjacency,
+    /// Dependencies before dependents.
+    pub(crate) order: Vec<u32>,
+    pub(crate) providers: HashMap<ServiceKey, u32>,
+    /// Requirements served by a replacement value: `(component, service)`.
+    pub(crate) replaced_edges: Vec<(u32, &'static str)>,
+}
+
+impl Graph {
+    /// The number of components.
+    pub fn len(&self) -> usize {
+        self.registrations.len()
+    }
+
+    /// Whether the graph has no components.
+    pub fn is_empty(&self) -> bool {
+        self.registrations.is_empty()
+    }
+
+    /// The number of dependency edges.
+    pub fn edge_count(&self) -> usize {
+        self.deps.edge_count()
+    }
+
+    /// The component names, sorted.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &'static str> + '_ {
+        self.registrations.iter().map(|r| r.name)
+    }
+
+    /// The registration of component `name`.
+    pub fn registration(&self, name: &str) -> Option<&'static Registration> {
+        self.index.get(name).map(|&i| self.registrations[i as usize])
+    }
+
+    /// The components that `name` requires, sorted by name.
+    pub fn dependencies(&self, name: &str) -> Option<Vec<&'static str>> {
+        let node = *self.index.get(name)?;
+        Some(self.names_of(self.deps.row(node)))
+    }
+
+    /// The components that require `name`, sorted by name.
+    pub fn dependents(&self, name: &str) -> Option<Vec<&'static str>> {
+        let node = *self.index.get(name)?;
+        Some(self.names_of(self.dependents.row(node)))
+    }
+
+    /// An order in which every component comes after all of its dependencies: the order a
+    /// sequential runtime would initialize them in.
+    pub fn init_order(&self) -> Vec<&'static str> {
+        self.names_of(&self.order)
+    }
+
+    /// The reverse of [`init_order`](Graph::init_order): every component comes after all of its
+    /// dependents.
+    pub fn stop_order(&self) -> Vec<&'static str> {
+        let mut order = self.init_order();
+        order.reverse();
+        order
+    }
+
+    pub(crate) fn name(&self, node: u32) -> &'static str {
+        self.registrations[node as usize].name
+    }
+
+    fn names_of(&self, nodes: &[u32]) -> Vec<&'static str> {
+        nodes.iter().map(|&node| self.name(node)).collect()
+    }
+}

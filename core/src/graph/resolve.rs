@@ -1,0 +1,243 @@
+//! Checking a set of registrations and resolving it into a [`Graph`], or listing every problem.
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::Graph;
+use super::adjacency::Adjacency;
+use super::cycles::cycle_paths;
+use crate::component::ServiceKey;
+use crate::error::{GraphError, Location, Problem};
+use crate::registry::Registration;
+
+/// What to resolve: the registrations and the builder's settings that refer to them.
+pub(crate) struct Request<'a> {
+    /// Every registration, in any order.
+    pub(crate) registrations: Vec<&'static Registration>,
+    /// The components to boot with their requirements; `None` boots every component.
+    pub(crate) only: Option<&'a [String]>,
+    /// Services whose provider is replaced by a value.
+    pub(crate) replaced: &'a HashSet<ServiceKey>,
+    /// Other settings that name components, as `(setting, name)`, checked to exist.
+    pub(crate) named: Vec<(&'static str, &'a str)>,
+}
+
+/// Checks the whole graph and resolves it, in time linear in components and requirements
+/// (plus sorting by name).
+pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
+    let Request { mut registrations, only, replaced, named } = request;
+    registrations.sort_by(|a, b| (a.name, a.file, a.line).cmp(&(b.name, b.file, b.line)));
+    let all = registrations;
+    let mut unknown = Vec::new();
+    let mut duplicate_names = Vec::new();
+    let mut duplicate_providers = Vec::new();
+    let mut missing = Vec::new();
+
+    let mut index: HashMap<&'static str, u32> = HashMap::with_capacity(all.len());
+    let mut start = 0;
+    while start < all.len() {
+        let name = all[start].name;
+        let end = start + all[start..].iter().take_while(|r| r.name == name).count();
+        if end - start > 1 {
+            let declarations = all[start..end].iter().map(|r| location(r)).collect();
+            duplicate_names.push(Problem::DuplicateName { name, declarations });
+        }
+        index.insert(name, start as u32);
+        start = end;
+    }
+
+    let settings = only.unwrap_or_default().iter().map(|name| ("only", name.as_str()));
+    for (setting, name) in settings.chain(named) {
+        if !index.contains_key(name) {
+            let suggestion = suggest(name, all.iter().map(|r| r.name));
+            unknown.push(Problem::UnknownComponent { name: name.to_owned(), setting, suggestion });
+        }
+    }
+
+    // Providers of each service; a second provider is rare, so it goes to a side table.
+    let mut provider: HashMap<ServiceKey, u32> = HashMap::with_capacity(all.len());
+    let mut more_providers: HashMap<ServiceKey, Vec<u32>> = HashMap::new();
+    for (i, registration) in all.iter().enumerate() {
+        if let Some(key) = registration.provides {
+            match provider.entry(key) {
+                Entry::Occupied(_) => more_providers.entry(key).or_default().push(i as u32),
+                Entry::Vacant(slot) => {
+                    slot.insert(i as u32);
+                }
+            }
+        }
+    }
+
+    // Select the roots and everything they transitively require.
+    let mut selected = vec![false; all.len()];
+    let mut pending: Vec<u32> = match only {
+        Some(names) => names.iter().filter_map(|name| index.get(name.as_str()).copied()).collect(),
+        None => (0..all.len() as u32)
+            .filter(|&i| !all[i as usize].provides.is_some_and(|key| replaced.contains(&key)))
+            .collect(),
+    };
+    for &root in &pending {
+        selected[root as usize] = true;
+    }
+    while let Some(node) = pending.pop() {
+        for key in all[node as usize].requires {
+            if replaced.contains(key) {
+                continue;
+            }
+            let Some(&first) = provider.get(key) else { continue };
+            let extra = more_providers.get(key).map(Vec::as_slice).unwrap_or_default();
+            for &p in std::iter::once(&first).chain(extra) {
+                if !selected[p as usize] {
+                    selected[p as usize] = true;
+                    pending.push(p);
+                }
+            }
+        }
+    }
+
+    let mut compact = vec![u32::MAX; all.len()];
+    let mut registrations = Vec::new();
+    for (i, registration) in all.iter().enumerate() {
+        if selected[i] {
+            compact[i] = registrations.len() as u32;
+            registrations.push(*registration);
+        }
+    }
+
+    let mut edges = Vec::with_capacity(registrations.len() * 3);
+    let mut replaced_edges = Vec::new();
+    let mut row = Vec::new();
+    for (i, registration) in registrations.iter().enumerate() {
+        row.clear();
+        for key in registration.requires {
+            if replaced.contains(key) {
+                replaced_edges.push((i as u32, key.name()));
+                continue;
+            }
+            let Some(&first) = provider.get(key) else {
+                missing.push(Problem::MissingProvider {
+                    service: key.name(),
+                    required_by: registration.name,
+                    location: location(registration),
+                });
+                continue;
+            };
+            let extra = more_providers.get(key).map(Vec::as_slice).unwrap_or_default();
+            for &p in std::iter::once(&first).chain(extra) {
+                row.push((compact[p as usize], key.name()));
+            }
+        }
+        row.sort_unstable_by_key(|&(to, _)| to);
+        row.dedup_by_key(|&mut (to, _)| to);
+        edges.extend(row.iter().map(|&(to, label)| (i as u32, to, label)));
+    }
+
+    let mut duplicated: Vec<(&ServiceKey, &Vec<u32>)> = more_providers.iter().collect();
+    duplicated.sort_by_key(|(key, _)| key.name());
+    for (key, extra) in duplicated {
+        if replaced.contains(key) {
+            continue;
+        }
+        let providers: Vec<&'static str> = std::iter::once(&provider[key])
+            .chain(extra)
+            .filter(|&&p| selected[p as usize])
+            .map(|&p| all[p as usize].name)
+            .collect();
+        if providers.len() > 1 {
+            duplicate_providers.push(Problem::DuplicateProvider { service: key.name(), providers });
+        }
+    }
+
+    let deps = Adjacency::from_edges(registrations.len(), &edges);
+    let dependents = deps.reversed();
+    let cycles = cycle_paths(&deps, &dependents).into_iter().map(|path| Problem::Cycle {
+        path: path.into_iter().map(|node| registrations[node as usize].name).collect(),
+    });
+
+    let mut problems = unknown;
+    problems.extend(duplicate_names);
+    problems.extend(duplicate_providers);
+    problems.extend(missing);
+    problems.extend(cycles);
+    if !problems.is_empty() {
+        return Err(GraphError { problems });
+    }
+
+    let order = topological_order(&deps, &dependents);
+    let index = registrations.iter().enumerate().map(|(i, r)| (r.name, i as u32)).collect();
+    let providers = registrations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.provides.map(|key| (key, i as u32)))
+        .collect();
+    Ok(Graph { registrations, index, deps, dependents, order, providers, replaced_edges })
+}
+
+fn location(registration: &Registration) -> Location {
+    Location { file: registration.file, line: registration.line }
+}
+
+/// Dependencies first (Kahn's algorithm); ties broken by name. The graph must be acyclic.
+fn topological_order(deps: &Adjacency, dependents: &Adjacency) -> Vec<u32> {
+    let mut waiting: Vec<usize> = (0..deps.len() as u32).map(|i| deps.row(i).len()).collect();
+    let mut ready: VecDeque<u32> =
+        (0..deps.len() as u32).filter(|&i| waiting[i as usize] == 0).collect();
+    let mut order = Vec::with_capacity(deps.len());
+    while let Some(node) = ready.pop_front() {
+        order.push(node);
+        for &dependent in dependents.row(node) {
+            waiting[dependent as usize] -= 1;
+            if waiting[dependent as usize] == 0 {
+                ready.push_back(dependent);
+            }
+        }
+    }
+    order
+}
+
+/// The closest of `names` to `name`, if it is close enough to be a likely typo.
+fn suggest(name: &str, names: impl Iterator<Item = &'static str>) -> Option<&'static str> {
+    let limit = (name.chars().count() / 3).max(1);
+    names
+        .map(|candidate| (edit_distance(name, candidate), candidate))
+        .filter(|&(distance, _)| distance <= limit)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("channels", "channels"), 0);
+        assert_eq!(edit_distance("chanels", "channels"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn suggests_only_close_names() {
+        let names = ["channels", "database", "users"];
+        assert_eq!(suggest("chanels", names.into_iter()), Some("channels"));
+        assert_eq!(suggest("databse", names.into_iter()), Some("database"));
+        assert_eq!(suggest("zzz", names.into_iter()), None);
+    }
+}

@@ -1,0 +1,326 @@
+//! Booting: construct and `init` each component as soon as its dependencies are initialized,
+//! `start` it as soon as its dependencies have started; on the first failure, cancel and roll
+//! back.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::{Id, JoinSet};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use super::Platform;
+use super::hook::{check, guard, panic_message};
+use super::states::StateCell;
+use super::stop::Stopping;
+use crate::component::{Injector, Live, Service, ServiceKey};
+use crate::error::{BootError, BootFailure, HookCause, HookError};
+use crate::graph::Graph;
+use crate::lifecycle::{Phase, State};
+use crate::report::{BootReport, ComponentTimings, critical_path};
+
+/// The time limits a platform runs with.
+#[derive(Clone, Debug)]
+pub(crate) struct Limits {
+    /// For every hook without a more specific limit.
+    pub(crate) default: Duration,
+    /// Per component, set on the builder; wins over the component's own `Lifecycle::timeout`.
+    pub(crate) by_name: HashMap<String, Duration>,
+    /// For the whole rollback after a failed boot.
+    pub(crate) rollback: Duration,
+}
+
+enum Done {
+    Init {
+        node: u32,
+        construct: Duration,
+        init: Duration,
+        outcome: Result<(Live, Duration), HookError>,
+    },
+    Start {
+        node: u32,
+        elapsed: Duration,
+        outcome: Result<(), HookError>,
+    },
+}
+
+struct Boot {
+    graph: Arc<Graph>,
+    replacements: HashMap<ServiceKey, Service>,
+    limits: Limits,
+    states: StateCell,
+    began: Instant,
+    services: Vec<Option<Service>>,
+    lives: Vec<Option<Live>>,
+    hook_limits: Vec<Duration>,
+    timings: Vec<ComponentTimings>,
+    init_waiting: Vec<u32>,
+    start_waiting: Vec<u32>,
+    initialized: Vec<bool>,
+    tasks: JoinSet<Done>,
+    running: HashMap<Id, u32>,
+    failure: Option<(HookError, Duration)>,
+}
+
+/// Boots `graph`: every hook at most once, each as early as the graph allows.
+pub(crate) async fn boot(
+    graph: Graph,
+    replacements: HashMap<ServiceKey, Service>,
+    limits: Limits,
+) -> Result<Platform, BootError> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(BootError::NoRuntime);
+    }
+    let len = graph.len();
+    let names: Arc<[&'static str]> = graph.names().collect();
+    let waiting: Vec<u32> = (0..len as u32).map(|node| graph.deps.row(node).len() as u32).collect();
+    let hook_limits = graph
+        .names()
+        .map(|name| limits.by_name.get(name).copied().unwrap_or(limits.default))
+        .collect();
+    let timings =
+        graph.names().map(|name| ComponentTimings { name, ..Default::default() }).collect();
+    let mut boot = Boot {
+        graph: Arc::new(graph),
+        replacements,
+        limits,
+        states: StateCell::new(names),
+        began: Instant::now(),
+        services: vec![None; len],
+        lives: (0..len).map(|_| None).collect(),
+        hook_limits,
+        timings,
+        init_waiting: waiting.clone(),
+        start_waiting: waiting,
+        initialized: vec![false; len],
+        tasks: JoinSet::new(),
+        running: HashMap::new(),
+        failure: None,
+    };
+    let span = tracing::info_span!("weft.boot", components = len);
+    async move {
+        tracing::info!(components = len, "booting");
+        for node in 0..len as u32 {
+            if boot.init_waiting[node as usize] == 0 {
+                boot.spawn_init(node);
+            }
+        }
+        boot.run().await;
+        boot.finish().await
+    }
+    .instrument(span)
+    .await
+}
+
+impl Boot {
+    fn spawn_init(&mut self, node: u32) {
+        let registration = self.graph.registrations[node as usize];
+        let name = registration.name;
+        // A component reaches only the services it declared.
+        let mut services: HashMap<TypeId, Service> = HashMap::new();
+        for key in registration.requires {
+            let Some(type_id) = key.type_id() else { continue };
+            let service = match self.replacements.get(key) {
+                Some(service) => Some(service.clone()),
+                None => {
+                    self.graph.providers.get(key).and_then(|&p| self.services[p as usize].clone())
+                }
+            };
+            if let Some(service) = service {
+                services.insert(type_id, service);
+            }
+        }
+        let by_name = self.limits.by_name.get(name).copied();
+        let default = self.limits.default;
+        let handle = self.tasks.spawn(async move {
+            let began = std::time::Instant::now();
+            let built =
+                tracing::info_span!("weft.hook", component = name, phase = %Phase::Construct)
+                    .in_scope(|| {
+                        std::panic::catch_unwind(AssertUnwindSafe(|| {
+                            let erased = (registration.build)(&Injector::new(name, &services))?;
+                            let own = erased.timeout();
+                            Ok((erased, own))
+                        }))
+                    });
+            let construct = began.elapsed();
+            let failed = |cause| Done::Init {
+                node,
+                construct,
+                init: Duration::ZERO,
+                outcome: Err(HookError {
+                    component: name,
+                    phase: Phase::Construct,
+                    elapsed: construct,
+                    cause,
+                }),
+            };
+            let (erased, own) = match built {
+                Ok(Ok(built)) => built,
+                Ok(Err(error)) => return failed(HookCause::Inject(error)),
+                Err(payload) => return failed(HookCause::Panic(panic_message(payload.as_ref()))),
+            };
+            let limit = by_name.or(own).unwrap_or(default);
+            let (init, result) = guard(name, Phase::Init, limit, erased.init()).await;
+            let outcome = result.and_then(|(erased, result)| {
+                check(name, Phase::Init, init, result).map(|()| (erased.share(), limit))
+            });
+            Done::Init { node, construct, init, outcome }
+        });
+        self.running.insert(handle.id(), node);
+    }
+
+    fn spawn_start(&mut self, node: u32) {
+        let Some(live) = &self.lives[node as usize] else { return };
+        let name = self.graph.name(node);
+        let limit = self.hook_limits[node as usize];
+        let hook = (live.start)();
+        let handle = self.tasks.spawn(async move {
+            let (elapsed, result) = guard(name, Phase::Start, limit, hook).await;
+            let outcome = result.and_then(|result| check(name, Phase::Start, elapsed, result));
+            Done::Start { node, elapsed, outcome }
+        });
+        self.running.insert(handle.id(), node);
+    }
+
+    async fn run(&mut self) {
+        while let Some(joined) = self.tasks.join_next_with_id().await {
+            let done = match joined {
+                Ok((id, done)) => {
+                    self.running.remove(&id);
+                    done
+                }
+                Err(error) => {
+                    let Some(node) = self.running.remove(&error.id()) else { continue };
+                    if error.is_cancelled() {
+                        continue;
+                    }
+                    // Hooks catch their own panics; this is a panic while dropping one.
+                    let cause = match error.try_into_panic() {
+                        Ok(payload) => HookCause::Panic(panic_message(payload.as_ref())),
+                        Err(_) => HookCause::Panic("the hook's task failed".to_owned()),
+                    };
+                    let phase =
+                        if self.initialized[node as usize] { Phase::Start } else { Phase::Init };
+                    let component = self.graph.name(node);
+                    self.fail(node, HookError { component, phase, elapsed: Duration::ZERO, cause });
+                    continue;
+                }
+            };
+            match done {
+                Done::Init { node, construct, init, outcome } => {
+                    let timings = &mut self.timings[node as usize];
+                    timings.construct = construct;
+                    timings.init = init;
+                    match outcome {
+                        Ok((live, limit)) => self.on_initialized(node, live, limit),
+                        Err(error) => self.fail(node, error),
+                    }
+                }
+                Done::Start { node, elapsed, outcome } => {
+                    self.timings[node as usize].start = elapsed;
+                    match outcome {
+                        Ok(()) => self.on_started(node),
+                        Err(error) => self.fail(node, error),
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_initialized(&mut self, node: u32, live: Live, limit: Duration) {
+        self.timings[node as usize].initialized_at = self.began.elapsed();
+        self.initialized[node as usize] = true;
+        self.hook_limits[node as usize] = limit;
+        self.services[node as usize] = live.service.clone();
+        self.lives[node as usize] = Some(live);
+        self.states.set(node, State::Initialized);
+        if self.failure.is_some() {
+            return;
+        }
+        let graph = self.graph.clone();
+        for &dependent in graph.dependents.row(node) {
+            self.init_waiting[dependent as usize] -= 1;
+            if self.init_waiting[dependent as usize] == 0 {
+                self.spawn_init(dependent);
+            }
+        }
+        if self.start_waiting[node as usize] == 0 {
+            self.spawn_start(node);
+        }
+    }
+
+    fn on_started(&mut self, node: u32) {
+        self.timings[node as usize].started_at = self.began.elapsed();
+        self.states.set(node, State::Started);
+        if self.failure.is_some() {
+            return;
+        }
+        let graph = self.graph.clone();
+        for &dependent in graph.dependents.row(node) {
+            self.start_waiting[dependent as usize] -= 1;
+            if self.start_waiting[dependent as usize] == 0 && self.initialized[dependent as usize] {
+                self.spawn_start(dependent);
+            }
+        }
+    }
+
+    /// Records the first failure and cancels every hook still running.
+    fn fail(&mut self, node: u32, error: HookError) {
+        self.states.set(node, State::Failed);
+        if self.failure.is_none() {
+            tracing::error!(%error, "boot failed; rolling back");
+            self.failure = Some((error, self.began.elapsed()));
+            self.tasks.abort_all();
+        }
+    }
+
+    async fn finish(self) -> Result<Platform, BootError> {
+        let Boot {
+            graph,
+            replacements,
+            limits,
+            states,
+            began,
+            services,
+            lives,
+            hook_limits,
+            timings,
+            initialized,
+            failure,
+            ..
+        } = self;
+        if let Some((failure, elapsed)) = failure {
+            // Exactly the components that finished `init`, including one whose `start` failed.
+            let include = initialized;
+            let stopping =
+                Stopping { graph: &graph, lives: &lives, limits: &hook_limits, states: &states };
+            let rollback = stopping.stop(&include, Some(Instant::now() + limits.rollback)).await;
+            tracing::info!(%rollback, "rollback finished");
+            return Err(BootError::Hook(Box::new(BootFailure { failure, elapsed, rollback })));
+        }
+
+        let mut by_type: HashMap<TypeId, Service> = HashMap::new();
+        for (node, service) in services.into_iter().enumerate() {
+            let key = graph.registrations[node].provides.and_then(|key| key.type_id());
+            if let (Some(type_id), Some(service)) = (key, service) {
+                by_type.insert(type_id, service);
+            }
+        }
+        for (key, service) in replacements {
+            if let Some(type_id) = key.type_id() {
+                by_type.insert(type_id, service);
+            }
+        }
+        let report = BootReport {
+            total: began.elapsed(),
+            critical_path: critical_path(&graph, &timings),
+            components: timings,
+        };
+        tracing::info!(total = ?report.total, critical_path = ?report.critical_path_duration(), "booted");
+        Ok(Platform::new(graph, lives, hook_limits, by_type, states, report))
+    }
+}

@@ -1,0 +1,71 @@
+//! Stopping on SIGINT or SIGTERM; exiting at once on the second signal.
+
+use super::Platform;
+use crate::error::{ShutdownError, StopReport};
+
+/// The exit status after a second signal: 128 + SIGINT, as shells report an interrupted command.
+const FORCED_EXIT: i32 = 130;
+
+impl Platform {
+    /// Runs until the first SIGINT or SIGTERM (Ctrl-C elsewhere than Unix), then stops the
+    /// platform gracefully. A second signal during the stop exits the process at once with status
+    /// 130.
+    ///
+    /// ```no_run
+    /// # #[tokio::main]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let platform = weft::Builder::new().boot().await?;
+    /// let report = platform.run_until_shutdown().await?;
+    /// println!("{report}");
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_until_shutdown(&self) -> Result<StopReport, ShutdownError> {
+        let mut signals = Signals::new().map_err(ShutdownError::Signals)?;
+        signals.recv().await;
+        tracing::info!("shutdown signal received; stopping (a second signal exits at once)");
+        tokio::spawn(async move {
+            signals.recv().await;
+            tracing::warn!("second shutdown signal; exiting now");
+            std::process::exit(FORCED_EXIT);
+        });
+        Ok(self.stop().await?)
+    }
+}
+
+#[cfg(unix)]
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        Ok(Signals)
+    }
+
+    async fn recv(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

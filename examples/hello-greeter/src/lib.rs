@@ -1,0 +1,1 @@
+//! The component crate of the `hello` example (written below).

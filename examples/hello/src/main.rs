@@ -1,0 +1,3 @@
+//! The `hello` example (written below).
+
+fn main() {}

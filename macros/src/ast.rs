@@ -1,0 +1,190 @@
+//! A typed model of the item under `#[component]`, keeping the user's tokens for spans.
+
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{Attribute, Fields, GenericArgument, Item, ItemStruct, Member, PathArguments, Type};
+
+use crate::errors::Errors;
+
+/// The struct a component is declared on.
+pub(crate) struct Component {
+    /// The struct as the user wrote it, minus any second `#[component]` attribute.
+    pub(crate) item: ItemStruct,
+    /// Its fields, in declaration order.
+    pub(crate) fields: Vec<Field>,
+}
+
+/// One field of the component struct.
+pub(crate) struct Field {
+    /// `name` for a named field, `0` for a tuple field.
+    pub(crate) member: Member,
+    /// The field's type.
+    pub(crate) ty: Type,
+    /// `T` when the field's type is `Arc<T>` (written `Arc`, `std::sync::Arc` or
+    /// `::std::sync::Arc`).
+    pub(crate) arc_of: Option<Type>,
+}
+
+/// The item under the attribute: a component struct, or the item as it was when it is not one
+/// (reported in `errors`).
+pub(crate) enum Parsed {
+    /// A struct, possibly still with mistakes that `check` finds.
+    Struct(Component),
+    /// Anything else; emitted unchanged beside the errors.
+    Other(Item),
+}
+
+/// Builds the model of `item`, recording in `errors` an item that is not a struct and any second
+/// `#[component]` attribute (which is removed, so that it does not expand again).
+pub(crate) fn parse(mut item: Item, errors: &mut Errors) -> Parsed {
+    if let Some(attrs) = attrs_mut(&mut item) {
+        strip_component_attrs(attrs, errors);
+    }
+    let Item::Struct(item) = item else {
+        report_not_a_struct(&item, errors);
+        return Parsed::Other(item);
+    };
+    let fields = match &item.fields {
+        Fields::Named(named) => named.named.iter().map(|f| (f.ident.clone().map(Member::Named), &f.ty)).collect(),
+        Fields::Unnamed(unnamed) => unnamed
+            .unnamed
+            .iter()
+            .enumerate()
+            .map(|(index, f)| (Some(Member::Unnamed(syn::Index { index: index as u32, span: f.ty.span() })), &f.ty))
+            .collect(),
+        Fields::Unit => Vec::new(),
+    };
+    let fields = fields
+        .into_iter()
+        .filter_map(|(member, ty)| {
+            Some(Field { member: member?, ty: ty.clone(), arc_of: arc_of(ty).cloned() })
+        })
+        .collect();
+    Parsed::Struct(Component { item, fields })
+}
+
+/// `T` when `ty` is `Arc<T>`, `std::sync::Arc<T>` or `::std::sync::Arc<T>`.
+pub(crate) fn arc_of(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let is_arc = match segments.as_slice() {
+        [arc] => arc == "Arc",
+        [std, sync, arc] => (std == "std" || std == "alloc") && sync == "sync" && arc == "Arc",
+        _ => false,
+    };
+    if !is_arc || path.path.segments.iter().rev().skip(1).any(|s| !s.arguments.is_none()) {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    match args.args.iter().collect::<Vec<_>>().as_slice() {
+        [GenericArgument::Type(inner)] => Some(inner),
+        _ => None,
+    }
+}
+
+fn is_component_attr(attr: &Attribute) -> bool {
+    attr.path().segments.last().is_some_and(|segment| segment.ident == "component")
+}
+
+fn strip_component_attrs(attrs: &mut Vec<Attribute>, errors: &mut Errors) {
+    attrs.retain(|attr| {
+        if is_component_attr(attr) {
+            errors.spanned(
+                attr,
+                "duplicate `#[component]` attribute; a struct declares one component, \
+                 so remove this one",
+            );
+        }
+        !is_component_attr(attr)
+    });
+}
+
+fn attrs_mut(item: &mut Item) -> Option<&mut Vec<Attribute>> {
+    Some(match item {
+        Item::Struct(item) => &mut item.attrs,
+        Item::Enum(item) => &mut item.attrs,
+        Item::Union(item) => &mut item.attrs,
+        Item::Fn(item) => &mut item.attrs,
+        Item::Trait(item) => &mut item.attrs,
+        Item::Impl(item) => &mut item.attrs,
+        Item::Mod(item) => &mut item.attrs,
+        Item::Type(item) => &mut item.attrs,
+        Item::Const(item) => &mut item.attrs,
+        Item::Static(item) => &mut item.attrs,
+        _ => return None,
+    })
+}
+
+/// Points at the keyword that makes `item` something other than a struct.
+fn report_not_a_struct(item: &Item, errors: &mut Errors) {
+    let hint = "`#[component]` goes on a struct";
+    match item {
+        Item::Enum(item) => errors.spanned(
+            item.enum_token,
+            format!("{hint}, not an enum; wrap the enum in a struct field"),
+        ),
+        Item::Union(item) => errors.spanned(item.union_token, format!("{hint}, not a union")),
+        Item::Fn(item) => errors.spanned(
+            item.sig.fn_token,
+            format!("{hint}, not a function; put the function in a component's hooks"),
+        ),
+        Item::Trait(item) => errors.spanned(
+            item.trait_token,
+            format!("{hint}, not a trait; use the trait in `provides = dyn Trait`"),
+        ),
+        Item::Impl(item) => errors.spanned(
+            item.impl_token,
+            format!("{hint}, not an `impl` block; put it on the struct itself"),
+        ),
+        Item::Mod(item) => errors.spanned(item.mod_token, format!("{hint}, not a module")),
+        Item::Type(item) => errors.spanned(item.type_token, format!("{hint}, not a type alias")),
+        Item::Const(item) => errors.spanned(item.const_token, format!("{hint}, not a constant")),
+        Item::Static(item) => errors.spanned(item.static_token, format!("{hint}, not a static")),
+        other => errors.spanned(other.to_token_stream(), format!("{hint}, not this item")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use syn::parse_quote;
+
+    use super::*;
+
+    #[test]
+    fn finds_arc_under_each_accepted_path() {
+        for ty in [
+            parse_quote!(Arc<dyn Database>),
+            parse_quote!(std::sync::Arc<dyn Database>),
+            parse_quote!(::std::sync::Arc<dyn Database>),
+        ] {
+            let inner = arc_of(&ty).map(|t| t.to_token_stream().to_string());
+            assert_eq!(inner.as_deref(), Some("dyn Database"));
+        }
+        for ty in [
+            parse_quote!(Rc<dyn Database>),
+            parse_quote!(Option<Arc<dyn Database>>),
+            parse_quote!(my::Arc<dyn Database>),
+            parse_quote!(Arc),
+        ] {
+            assert!(arc_of(&ty).is_none(), "{}", ty.to_token_stream());
+        }
+    }
+
+    #[test]
+    fn second_component_attribute_is_removed_and_reported() {
+        let item: Item = parse_quote! {
+            #[derive(Default)]
+            #[weft::component(name = "b")]
+            struct A;
+        };
+        let mut errors = Errors::default();
+        let Parsed::Struct(component) = parse(item, &mut errors) else { panic!("a struct") };
+        assert_eq!(component.item.attrs.len(), 1);
+        assert!(errors.finish().is_err());
+    }
+}

@@ -1,0 +1,366 @@
+//! Parsing the arguments of `#[component(...)]`: `name = "..."`, `provides = Type`,
+//! `requires = [Type, ...]` and `crate = path`.
+//!
+//! Parsing never stops at the first mistake: each `key = value` entry is cut out of the token
+//! stream first, then parsed on its own, so that a bad value does not hide the next entry's errors.
+
+use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
+use syn::{Ident, Lit, LitStr, Path, Token, Type};
+
+use crate::errors::Errors;
+
+/// The keys `#[component]` accepts, in the order the messages list them.
+const KEYS: &[&str] = &["name", "provides", "requires", "crate"];
+
+/// The arguments of one `#[component(...)]`, each keeping the user's tokens for spans.
+#[derive(Default)]
+pub(crate) struct Args {
+    /// `name = "..."`, already checked to be a valid component name.
+    pub(crate) name: Option<LitStr>,
+    /// `provides = Type`.
+    pub(crate) provides: Option<Type>,
+    /// The entries of `requires = [...]`.
+    pub(crate) requires: Vec<Type>,
+    /// `crate = path`: where to find weft when a crate re-exports it.
+    pub(crate) krate: Option<Path>,
+}
+
+/// Parses the attribute's arguments, recording every mistake in `errors`.
+pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
+    let mut args = Args::default();
+    let mut seen: Vec<Ident> = Vec::new();
+    let parser = |input: ParseStream<'_>| {
+        while !input.is_empty() {
+            parse_entry(input, &mut args, &mut seen, errors);
+        }
+        Ok(())
+    };
+    if let Err(error) = parser.parse2(tokens) {
+        errors.push(error);
+    }
+    if args.name.is_none() && !seen.iter().any(|key| key == "name") {
+        errors.at(
+            Span::call_site(),
+            "missing `name`; declare the component as `#[component(name = \"my-component\")]`",
+        );
+    }
+    args
+}
+
+/// Parses one `key = value` entry and the `,` after it.
+fn parse_entry(input: ParseStream<'_>, args: &mut Args, seen: &mut Vec<Ident>, errors: &mut Errors) {
+    let key = match input.call(Ident::parse_any) {
+        Ok(key) => key,
+        Err(_) => {
+            let value = take_value(input);
+            errors.spanned(
+                &value,
+                format!("expected `key = value`; the keys are {}", key_list()),
+            );
+            return;
+        }
+    };
+    let Ok(eq) = input.parse::<Token![=]>() else {
+        let stray = take_value(input);
+        let message = format!("expected `=` after `{key}`, as in `{}`", example(&key));
+        if stray.is_empty() {
+            errors.spanned(&key, message);
+        } else {
+            errors.spanned(&stray, message);
+        }
+        return;
+    };
+    let value = take_value(input);
+    if value.is_empty() {
+        errors.spanned(eq, format!("expected a value after `{key} =`, as in `{}`", example(&key)));
+        return;
+    }
+    if !KEYS.iter().any(|known| key == known) {
+        errors.spanned(&key, unknown_key(&key));
+        return;
+    }
+    if seen.iter().any(|earlier| *earlier == key) {
+        errors.spanned(&key, format!("duplicate key `{key}`; each key may appear once"));
+        return;
+    }
+    seen.push(key.clone());
+    match key.to_string().as_str() {
+        "name" => args.name = parse_name(value, errors),
+        "provides" => args.provides = parse_provides(value, errors),
+        "requires" => args.requires = parse_requires(value, errors),
+        _ => {
+            args.krate = parse_value(value, errors, |input| input.call(Path::parse_mod_style), || {
+                "`crate` must be the path to weft, as in `crate = ::my_app::weft`".to_owned()
+            })
+        }
+    }
+}
+
+fn parse_name(value: TokenStream, errors: &mut Errors) -> Option<LitStr> {
+    let expected = || "`name` must be a string literal, as in `name = \"channels\"`".to_owned();
+    let lit = parse_value(value, errors, |input| input.parse::<Lit>(), expected)?;
+    let Lit::Str(name) = lit else {
+        errors.spanned(&lit, expected());
+        return None;
+    };
+    let text = name.value();
+    if text.is_empty() {
+        errors.spanned(&name, "component name must not be empty; use something like `\"channels\"`");
+        return None;
+    }
+    if !is_valid_name(&text) {
+        errors.spanned(
+            &name,
+            format!(
+                "invalid component name `{text}`; use only lowercase letters, digits, `_` and `-`, \
+                 as in `\"{}\"`",
+                suggest_name(&text)
+            ),
+        );
+        return None;
+    }
+    Some(name)
+}
+
+fn parse_provides(value: TokenStream, errors: &mut Errors) -> Option<Type> {
+    let ty = parse_value(value, errors, |input| input.parse::<Type>(), || {
+        "`provides` must be one service type, as in `provides = dyn ChannelService`".to_owned()
+    })?;
+    match &ty {
+        Type::Slice(_) => {
+            errors.spanned(&ty, "`provides` names one service type, not a list; remove the brackets");
+            None
+        }
+        Type::ImplTrait(imp) => {
+            errors.spanned(imp.impl_token, "`provides` cannot be `impl Trait`; write `dyn Trait`");
+            None
+        }
+        _ => Some(ty),
+    }
+}
+
+fn parse_requires(value: TokenStream, errors: &mut Errors) -> Vec<Type> {
+    let mut trees = value.clone().into_iter();
+    let (Some(TokenTree::Group(list)), None) = (trees.next(), trees.next()) else {
+        errors.spanned(
+            &value,
+            "`requires` takes a list in brackets, as in `requires = [dyn Database]`",
+        );
+        return Vec::new();
+    };
+    if list.delimiter() != proc_macro2::Delimiter::Bracket {
+        errors.spanned(
+            &value,
+            "`requires` takes a list in brackets, as in `requires = [dyn Database]`",
+        );
+        return Vec::new();
+    }
+    let mut entries = Vec::new();
+    let parser = |input: ParseStream<'_>| {
+        while !input.is_empty() {
+            let entry = take_value(input);
+            if entry.is_empty() {
+                // Two commas in a row: `take_value` stopped at the second one.
+                let comma: Token![,] = input.parse()?;
+                errors.spanned(comma, "empty `requires` entry; remove the extra `,`");
+                continue;
+            }
+            let parsed = parse_value(entry, errors, |input| input.parse::<Type>(), || {
+                "`requires` entries must be service types, as in `requires = [dyn Database]`"
+                    .to_owned()
+            });
+            entries.extend(parsed);
+        }
+        Ok(())
+    };
+    if let Err(error) = parser.parse2(list.stream()) {
+        errors.push(error);
+    }
+    entries
+}
+
+/// Parses `value` with `parse`, requiring it to use every token. On failure records the message
+/// `expected` over the whole value, or points at the first token left over.
+fn parse_value<T>(
+    value: TokenStream,
+    errors: &mut Errors,
+    parse: impl FnOnce(ParseStream<'_>) -> syn::Result<T>,
+    expected: impl FnOnce() -> String,
+) -> Option<T> {
+    let all = value.clone();
+    let parser = |input: ParseStream<'_>| {
+        let parsed = parse(input).ok();
+        let rest: TokenStream = input.parse()?;
+        Ok((parsed, rest))
+    };
+    match parser.parse2(value) {
+        Ok((Some(parsed), rest)) if rest.is_empty() => Some(parsed),
+        Ok((Some(_), rest)) => {
+            if let Some(first) = rest.into_iter().next() {
+                errors.spanned(&first, format!("unexpected `{first}`; separate keys with `,`"));
+            }
+            None
+        }
+        _ => {
+            errors.spanned(&all, expected());
+            None
+        }
+    }
+}
+
+/// Takes the tokens up to the next top-level `,` (which it consumes), tracking `<...>` so that
+/// `HashMap<K, V>` stays whole.
+fn take_value(input: ParseStream<'_>) -> TokenStream {
+    input
+        .step(|cursor| {
+            let mut rest = *cursor;
+            let mut taken = TokenStream::new();
+            let mut depth = 0usize;
+            let mut after_dash = false;
+            while let Some((tree, next)) = rest.token_tree() {
+                if let TokenTree::Punct(punct) = &tree {
+                    match punct.as_char() {
+                        ',' if depth == 0 => return Ok((taken, next)),
+                        '<' => depth += 1,
+                        '>' if !after_dash => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    after_dash = punct.as_char() == '-' && punct.spacing() == Spacing::Joint;
+                } else {
+                    after_dash = false;
+                }
+                taken.extend([tree]);
+                rest = next;
+            }
+            Ok((taken, rest))
+        })
+        .unwrap_or_default()
+}
+
+fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// `name` turned into a valid component name: `My Service` → `my-service`.
+fn suggest_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        match c {
+            'a'..='z' | '0'..='9' | '_' | '-' => out.push(c),
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            _ if !out.ends_with('-') => out.push('-'),
+            _ => {}
+        }
+    }
+    let trimmed = out.trim_matches('-');
+    if trimmed.is_empty() { "my-component".to_owned() } else { trimmed.to_owned() }
+}
+
+fn key_list() -> String {
+    KEYS.iter().map(|key| format!("`{key}`")).collect::<Vec<_>>().join(", ")
+}
+
+fn example(key: &Ident) -> &'static str {
+    match key.to_string().as_str() {
+        "name" => "name = \"channels\"",
+        "provides" => "provides = dyn ChannelService",
+        "requires" => "requires = [dyn Database]",
+        "crate" => "crate = ::my_app::weft",
+        _ => "name = \"channels\"",
+    }
+}
+
+fn unknown_key(key: &Ident) -> String {
+    let key = key.to_string();
+    let mut message = format!("unknown key `{key}`; expected one of {}", key_list());
+    if let Some(close) = KEYS.iter().find(|known| edit_distance(&key, known) <= 2) {
+        message.push_str(&format!("; did you mean `{close}`?"));
+    }
+    message
+}
+
+/// Levenshtein distance, to suggest the key a typo was meant to be.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    fn parse_ok(tokens: TokenStream) -> Args {
+        let mut errors = Errors::default();
+        let args = parse(tokens, &mut errors);
+        assert!(errors.finish().is_ok(), "unexpected errors");
+        args
+    }
+
+    fn messages(tokens: TokenStream) -> Vec<String> {
+        let mut errors = Errors::default();
+        parse(tokens, &mut errors);
+        errors.finish().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
+    }
+
+    #[test]
+    fn parses_every_key() {
+        let args = parse_ok(quote!(
+            name = "channels",
+            provides = dyn ChannelService + Send,
+            requires = [dyn Database, HashMap<String, u8>],
+            crate = ::my_app::weft,
+        ));
+        assert_eq!(args.name.map(|n| n.value()).as_deref(), Some("channels"));
+        assert!(args.provides.is_some());
+        assert_eq!(args.requires.len(), 2);
+        assert!(args.krate.is_some());
+    }
+
+    #[test]
+    fn reports_every_mistake_at_once() {
+        let found = messages(quote!(nmae = "x", provides = 3, requires = dyn Db, name = "A b"));
+        assert_eq!(found.len(), 4, "{found:#?}");
+        assert!(found[0].starts_with("unknown key `nmae`"));
+        assert!(found[0].ends_with("did you mean `name`?"));
+        assert!(found[1].starts_with("`provides` must be one service type"));
+        assert!(found[2].starts_with("`requires` takes a list in brackets"));
+        assert!(found[3].contains("as in `\"a-b\"`"), "{}", found[3]);
+    }
+
+    #[test]
+    fn missing_name_is_reported_once() {
+        assert_eq!(messages(quote!(provides = Foo)).len(), 1);
+        // A bad name is reported as bad, not as missing.
+        assert_eq!(messages(quote!(name = "")).len(), 1);
+    }
+
+    #[test]
+    fn names_must_be_lowercase_words() {
+        assert!(is_valid_name("hello-greeter_2"));
+        assert!(!is_valid_name("Hello"));
+        assert!(!is_valid_name("a b"));
+        assert!(!is_valid_name(""));
+        assert_eq!(suggest_name("My Great.Service"), "my-great-service");
+    }
+
+    #[test]
+    fn suggests_close_keys_only() {
+        assert!(unknown_key(&Ident::new("provide", Span::call_site())).contains("`provides`?"));
+        assert!(!unknown_key(&Ident::new("timeout", Span::call_site())).contains("did you mean"));
+    }
+}

@@ -1,0 +1,211 @@
+//! Code generation for `#[component]`: the registration, the constructor and the compile-time
+//! checks of `provides`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Ident, Item, Path, Type, TypeParamBound};
+
+use crate::ast::{self, Component, Parsed};
+use crate::attr::{self, Args};
+use crate::check::{self, Injections};
+use crate::errors::Errors;
+use crate::names::display;
+
+/// Expands `#[component(attr)] item`. On error, the caller emits the item beside the errors.
+pub(crate) fn component(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    let args = attr::parse(attr, &mut errors);
+    let item: Item = syn::parse2(item)?;
+    let component = match ast::parse(item, &mut errors) {
+        Parsed::Struct(component) => component,
+        Parsed::Other(_) => return errors.finish().map(|()| TokenStream::new()),
+    };
+    let injections = check::check(&args, &component, &mut errors);
+    errors.finish()?;
+    let Some(name) = &args.name else {
+        // `attr::parse` reports a missing name, so `finish` returned it above.
+        return Err(syn::Error::new(Span::call_site(), "missing `name`"));
+    };
+    let item = &component.item;
+    let registration = registration(&args, &name.value(), &component, &injections);
+    Ok(quote! {
+        #item
+        const _: () = { #registration };
+    })
+}
+
+/// The item to emit beside errors: the user's item as written, minus any further
+/// `#[component]` attributes (so that they do not report the same mistakes again).
+pub(crate) fn fallback(item: TokenStream) -> TokenStream {
+    let Ok(item) = syn::parse2::<Item>(item.clone()) else { return item };
+    match ast::parse(item, &mut Errors::default()) {
+        Parsed::Struct(component) => component.item.into_token_stream(),
+        Parsed::Other(item) => item.into_token_stream(),
+    }
+}
+
+fn registration(args: &Args, name: &str, component: &Component, injections: &Injections) -> TokenStream {
+    let krate = args.krate.clone().unwrap_or_else(|| syn::parse_quote!(::weft));
+    let ident = &component.item.ident;
+    let type_name = ident.to_string();
+    let construct = construct(args, component, injections);
+    let (provides_key, provide) = match &args.provides {
+        Some(provides) => {
+            let provides_name = display(provides);
+            (
+                quote!(::core::option::Option::Some(
+                    __weft_p::ServiceKey::of::<#provides>(#provides_name)
+                )),
+                provide(ident, provides),
+            )
+        }
+        None => (quote!(::core::option::Option::None), quote!(::core::option::Option::None)),
+    };
+    let requires = args.requires.iter().map(|entry| {
+        let entry_name = display(entry);
+        quote!(__weft_p::ServiceKey::of::<#entry>(#entry_name))
+    });
+    let assert_component = quote_spanned! {ident.span()=>
+        __weft_p::assert_component::<#ident>();
+    };
+    quote! {
+        use #krate::__private as __weft_p;
+
+        const _: () = { #assert_component };
+
+        fn __weft_build(
+            __weft_injector: &__weft_p::Injector<'_>,
+        ) -> ::core::result::Result<__weft_p::Erased, __weft_p::InjectError> {
+            let __weft_component = #construct;
+            let __weft_hooks = {
+                use __weft_p::{HooksViaDefault as _, HooksViaLifecycle as _};
+                (&__weft_p::HookProbe::<#ident>::new()).hooks()
+            };
+            ::core::result::Result::Ok(__weft_p::erase(__weft_component, __weft_hooks, #provide))
+        }
+
+        __weft_p::inventory::submit! {
+            __weft_p::Registration {
+                name: #name,
+                type_name: #type_name,
+                module_path: ::core::module_path!(),
+                file: ::core::file!(),
+                line: ::core::line!(),
+                provides: #provides_key,
+                requires: &[#(#requires),*],
+                build: __weft_build,
+            }
+        }
+    }
+}
+
+/// `Struct { field: injected, other: Default::default() }`; tuple fields are written `0: ...`.
+fn construct(args: &Args, component: &Component, injections: &Injections) -> TokenStream {
+    let ident = &component.item.ident;
+    let fields = component.fields.iter().zip(injections).map(|(field, injection)| {
+        let member = &field.member;
+        let value = match injection {
+            Some(entry) => {
+                let entry = &args.requires[*entry];
+                let entry_name = display(entry);
+                quote!(__weft_injector.get::<#entry>(#entry_name)?)
+            }
+            None => {
+                quote_spanned!(field.ty.span()=> ::core::default::Default::default())
+            }
+        };
+        quote!(#member: #value)
+    });
+    quote!(#ident { #(#fields),* })
+}
+
+/// The expression of type `Option<fn(Arc<C>) -> Service>` that turns the shared component into
+/// its service, preceded by the checks that the component implements `provides`.
+fn provide(ident: &Ident, provides: &Type) -> TokenStream {
+    let Type::TraitObject(object) = provides else {
+        // A concrete type: the component provides itself.
+        let check = quote_spanned! {provides.span()=>
+            __weft_p::assert_provides_own_type::<#ident, #provides>();
+        };
+        return quote! {{
+            const _: () = { #check };
+            fn __weft_provide(
+                component: ::std::sync::Arc<#ident>,
+            ) -> __weft_p::Service {
+                __weft_p::Service::new::<#ident>(component)
+            }
+            ::core::option::Option::Some(__weft_provide as fn(_) -> _)
+        }};
+    };
+    let traits: Vec<&Path> = object
+        .bounds
+        .iter()
+        .filter_map(|bound| match bound {
+            TypeParamBound::Trait(bound) => Some(&bound.path),
+            _ => None,
+        })
+        .collect();
+    // One check per trait, spanned at that trait, so the error names the bound that is missing.
+    let checks = traits.iter().map(|bound| {
+        quote_spanned! {bound.span()=>
+            {
+                trait __WeftImplements {
+                    fn __weft_check(&self) -> __weft_p::Implemented {
+                        __weft_p::Implemented
+                    }
+                }
+                impl<__WeftC: ?::core::marker::Sized + #bound> __WeftImplements
+                    for __weft_p::Probe<__WeftC> {}
+                trait __WeftMissing {
+                    fn __weft_check(&self) -> __weft_p::NotImplemented {
+                        __weft_p::NotImplemented
+                    }
+                }
+                impl<__WeftC: ?::core::marker::Sized> __WeftMissing for &__weft_p::Probe<__WeftC> {}
+                __weft_p::assert_provides::<#ident, #provides>(
+                    (&__weft_p::Probe::<#ident>::new()).__weft_check(),
+                );
+            }
+        }
+    });
+    // Coercing to `Arc<dyn ...>` only where the checks above pass keeps a missing impl down to the
+    // one error those checks report; when they fail, this yields `None` and nothing else breaks.
+    let provide = quote_spanned! {provides.span()=>
+        {
+            type __WeftProvide<__WeftC> = ::core::option::Option<
+                fn(::std::sync::Arc<__WeftC>) -> __weft_p::Service
+            >;
+            trait __WeftProvides<__WeftC> {
+                fn __weft_provide(&self) -> __WeftProvide<__WeftC>;
+            }
+            impl<__WeftC> __WeftProvides<__WeftC> for __weft_p::Probe<__WeftC>
+            where
+                __WeftC: #(#traits +)* ::core::marker::Send + ::core::marker::Sync + 'static,
+            {
+                fn __weft_provide(&self) -> __WeftProvide<__WeftC> {
+                    fn __weft_provide<__WeftC>(
+                        component: ::std::sync::Arc<__WeftC>,
+                    ) -> __weft_p::Service
+                    where
+                        __WeftC: #(#traits +)* ::core::marker::Send + ::core::marker::Sync + 'static,
+                    {
+                        __weft_p::Service::new::<#provides>(component)
+                    }
+                    ::core::option::Option::Some(__weft_provide::<__WeftC>)
+                }
+            }
+            trait __WeftProvidesNothing<__WeftC> {
+                fn __weft_provide(&self) -> __WeftProvide<__WeftC> {
+                    ::core::option::Option::None
+                }
+            }
+            impl<__WeftC> __WeftProvidesNothing<__WeftC> for &__weft_p::Probe<__WeftC> {}
+            (&__weft_p::Probe::<#ident>::new()).__weft_provide()
+        }
+    };
+    quote! {{
+        fn __weft_check_provides() { #(#checks)* }
+        #provide
+    }}
+}
