@@ -24,13 +24,6 @@ impl Default for Bus {
     }
 }
 
-impl Realtime {
-    /// An event bus outside a platform.
-    pub fn new() -> Self {
-        Realtime::default()
-    }
-}
-
 impl EventBus for Realtime {
     fn publish(&self, event: ChannelEvent) {
         // An error only means that nobody is listening, which is fine.

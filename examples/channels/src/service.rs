@@ -18,13 +18,6 @@ pub struct Channels {
     events: Arc<dyn EventBus>,
 }
 
-impl Channels {
-    /// The service outside a platform, e.g. in a benchmark.
-    pub fn new(db: Arc<dyn Database>, events: Arc<dyn EventBus>) -> Self {
-        Channels { db, events }
-    }
-}
-
 /// Milliseconds since the Unix epoch; a clock before 1970 reads as 0.
 fn now() -> i64 {
     SystemTime::now()

@@ -85,17 +85,6 @@ pub fn router(
         .with_state(state)
 }
 
-impl Web {
-    /// The web component outside a platform, e.g. in a benchmark.
-    pub fn new(
-        config: Arc<dyn Config>,
-        channels: Arc<dyn ChannelService>,
-        events: Arc<dyn EventBus>,
-    ) -> Self {
-        Web { config, channels, events, server: Server::default() }
-    }
-}
-
 impl HttpEndpoint for Web {
     fn local_addr(&self) -> Option<SocketAddr> {
         self.server.addr.get().copied()

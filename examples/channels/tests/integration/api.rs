@@ -92,7 +92,13 @@ async fn runs_without_webhooks() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let mut settings = settings(dir.path());
     settings.webhook_urls = vec!["http://127.0.0.1:9/unused".into()];
-    let app = App::boot_with(settings, false).await?;
+    let app = App::boot_without_webhooks(settings).await?;
+    let platform = app.platform();
+    // `webhooks` is not selected; `config` is replaced by the test's settings.
+    assert_eq!((platform.state("webhooks"), platform.state("config")), (None, None));
+    for name in ["database", "realtime", "channels", "web"] {
+        assert_eq!(platform.state(name), Some(weft::State::Started), "{name}");
+    }
     let channel = create_channel(&app, "quiet").await;
     post_message(&app, channel, "no webhooks here").await;
     assert_eq!(all_messages(&app, channel).await.len(), 1);

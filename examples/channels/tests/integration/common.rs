@@ -5,12 +5,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use channels::{Channels, HttpEndpoint, Realtime, Web};
+use channels::HttpEndpoint;
 use channels_api::{Config, Settings};
-use channels_db::Sqlite;
-use channels_webhooks::Webhooks;
 use serde_json::Value;
-use weft::Lifecycle;
+use weft::Platform;
 
 /// Settings for a test: data in `dir`, an ephemeral port, short time limits.
 pub(crate) fn settings(dir: &Path) -> Settings {
@@ -26,37 +24,32 @@ pub(crate) fn settings(dir: &Path) -> Settings {
 /// A running platform.
 pub(crate) struct App {
     addr: SocketAddr,
-    web: Arc<Web>,
-    webhooks: Option<Arc<Webhooks>>,
-    db: Arc<Sqlite>,
+    platform: Platform,
 }
 
 impl App {
     /// Boots every component.
     pub(crate) async fn boot(settings: Settings) -> anyhow::Result<App> {
-        App::boot_with(settings, true).await
+        App::start(channels::platform::builder(), settings).await
     }
 
-    /// Boots every component, or every one but `webhooks`.
-    pub(crate) async fn boot_with(settings: Settings, webhooks: bool) -> anyhow::Result<App> {
-        let config: Arc<dyn Config> = Arc::new(settings);
-        let mut db = Sqlite::new(config.clone());
-        db.init().await?;
-        let db = Arc::new(db);
-        let bus = Arc::new(Realtime::new());
-        let channels = Arc::new(Channels::new(db.clone(), bus.clone()));
-        let webhooks = if webhooks {
-            let mut hooks = Webhooks::new(config.clone(), bus.clone());
-            hooks.init().await?;
-            hooks.start().await?;
-            Some(Arc::new(hooks))
-        } else {
-            None
-        };
-        let web = Arc::new(Web::new(config, channels, bus));
-        web.start().await?;
-        let addr = web.local_addr().ok_or_else(|| anyhow::anyhow!("web has no address"))?;
-        Ok(App { addr, web, webhooks, db })
+    /// Boots `web` and what it requires: every component but `webhooks`.
+    pub(crate) async fn boot_without_webhooks(settings: Settings) -> anyhow::Result<App> {
+        App::start(channels::platform::builder().only(["web"]), settings).await
+    }
+
+    async fn start(builder: weft::Builder, settings: Settings) -> anyhow::Result<App> {
+        let platform = builder.replace::<dyn Config>(Arc::new(settings)).boot().await?;
+        let addr = platform
+            .get::<dyn HttpEndpoint>()
+            .and_then(|web| web.local_addr())
+            .ok_or_else(|| anyhow::anyhow!("the web component has no address"))?;
+        Ok(App { addr, platform })
+    }
+
+    /// The running platform.
+    pub(crate) fn platform(&self) -> &Platform {
+        &self.platform
     }
 
     /// The URL of `path` on this platform.
@@ -66,11 +59,7 @@ impl App {
 
     /// Stops the platform gracefully.
     pub(crate) async fn stop(self) -> anyhow::Result<()> {
-        self.web.stop().await?;
-        if let Some(webhooks) = &self.webhooks {
-            webhooks.stop().await?;
-        }
-        self.db.stop().await?;
+        self.platform.stop().await?;
         Ok(())
     }
 }

@@ -42,13 +42,6 @@ struct State {
     deliveries: TaskTracker,
 }
 
-impl Webhooks {
-    /// The component outside a platform.
-    pub fn new(config: Arc<dyn Config>, events: Arc<dyn EventBus>) -> Self {
-        Webhooks { config, events, state: State::default() }
-    }
-}
-
 impl Lifecycle for Webhooks {
     async fn init(&mut self) -> anyhow::Result<()> {
         let delivery = Delivery::new(self.config.settings())?;
