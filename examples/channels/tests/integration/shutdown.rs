@@ -69,6 +69,7 @@ async fn acknowledged_messages_survive_a_stop_under_load() -> anyhow::Result<()>
         worker.await?;
     }
     let acked = acked.lock().await.clone();
+    eprintln!("acknowledged {before_stop} before the stop, {} in all", acked.len());
 
     let app = App::boot(settings(dir.path())).await?;
     let stored: BTreeSet<_> =
@@ -76,5 +77,45 @@ async fn acknowledged_messages_survive_a_stop_under_load() -> anyhow::Result<()>
     let lost: Vec<_> = acked.difference(&stored).collect();
     assert!(lost.is_empty(), "{} acknowledged messages lost: {lost:?}", lost.len());
     assert!(acked.len() >= before_stop);
+    app.stop().await
+}
+
+#[tokio::test]
+async fn stop_finishes_in_flight_requests_and_refuses_new_ones() -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = tempfile::tempdir()?;
+    let app = App::boot(settings(dir.path())).await?;
+    let channel = create_channel(&app, "slow").await;
+    let addr = app.url("").trim_start_matches("http://").to_owned();
+
+    // A request whose body is only half sent when the stop begins.
+    let body = json!({ "author": "ann", "text": "sent across the shutdown" }).to_string();
+    let (first, second) = body.split_at(body.len() / 2);
+    let mut stream = tokio::net::TcpStream::connect(&addr).await?;
+    let head = format!(
+        "POST /channels/{channel}/messages HTTP/1.1\r\nhost: {addr}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(first.as_bytes()).await?;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let stopping = tokio::spawn(async move { app.stop().await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!stopping.is_finished(), "the stop waits for the in-flight request");
+    assert!(tokio::net::TcpStream::connect(&addr).await.is_err(), "new connections are refused");
+
+    stream.write_all(second.as_bytes()).await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    tokio::time::timeout(Duration::from_secs(5), stopping).await???;
+
+    let app = App::boot(settings(dir.path())).await?;
+    let stored = all_messages(&app, channel).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["text"], json!("sent across the shutdown"));
     app.stop().await
 }
