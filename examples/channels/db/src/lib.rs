@@ -8,9 +8,11 @@
 //! - The bundled SQLite builds with a C compiler only; sqlx's sqlite driver brings a larger
 //!   dependency tree (and compile time) and its own pool for a database that has one writer
 //!   anyway.
-//! - Each write is one explicit transaction, committed before the call returns, on one writer
-//!   connection; reads go through a second connection, which WAL lets run beside the writer.
-//! - `spawn_blocking` keeps SQLite's blocking I/O off the async workers.
+//! - Writes go to one writer thread that owns the write connection and commits them in groups
+//!   (group commit, see `writer`): each write is in the database, and synced, before its call
+//!   returns, but one fsync serves every write that queued during the previous one.
+//! - Reads go through a second connection on `spawn_blocking`, which WAL lets run beside the
+//!   writer, keeping SQLite's blocking I/O off the async workers.
 //!
 //! # Durability
 //!
@@ -21,6 +23,7 @@
 
 mod migrations;
 mod queries;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -33,6 +36,7 @@ use channels_api::{
 };
 use rusqlite::{Connection, OpenFlags};
 use weft::prelude::*;
+use writer::Writer;
 
 /// The file name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "channels.sqlite3";
@@ -42,13 +46,8 @@ pub const DATABASE_FILE: &str = "channels.sqlite3";
 #[component(name = "database", provides = dyn Database, requires = [dyn Config])]
 pub struct Sqlite {
     config: Arc<dyn Config>,
-    connections: Connections,
-}
-
-/// The writer and the reader connection. `None` before `init` and after `stop`.
-#[derive(Clone, Default)]
-struct Connections {
-    writer: Arc<Mutex<Option<Connection>>>,
+    writer: Writer,
+    /// The read connection; `None` before `init` and after `stop`.
     reader: Arc<Mutex<Option<Connection>>>,
 }
 
@@ -56,7 +55,7 @@ impl Sqlite {
     /// A database component outside a platform, e.g. for a benchmark; call
     /// [`Lifecycle::init`] before use.
     pub fn new(config: Arc<dyn Config>) -> Self {
-        Sqlite { config, connections: Connections::default() }
+        Sqlite { config, writer: Writer::default(), reader: Arc::default() }
     }
 
     /// The path of the database file.
@@ -67,34 +66,29 @@ impl Sqlite {
     async fn write<T, F>(&self, op: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
     {
-        run(self.connections.writer.clone(), op).await
+        self.writer.write(op).await
     }
 
+    /// Runs `op` on the read connection, on the blocking pool.
     async fn read<T, F>(&self, op: F) -> Result<T, DbError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
     {
-        run(self.connections.reader.clone(), op).await
+        let slot = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            // A panic inside `op` drops its transaction, which rolls back: the connection is sound.
+            let mut guard = slot.lock().unwrap_or_else(PoisonError::into_inner);
+            let connection = guard.as_mut().ok_or(DbError::Closed)?;
+            op(connection)
+        })
+        .await
+        .map_err(|error| {
+            DbError::Other(anyhow::Error::new(error).context("database task failed"))
+        })?
     }
-}
-
-/// Runs `op` on the connection in `slot`, on the blocking pool.
-async fn run<T, F>(slot: Arc<Mutex<Option<Connection>>>, op: F) -> Result<T, DbError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
-{
-    tokio::task::spawn_blocking(move || {
-        // A panic inside `op` drops its transaction, which rolls back: the connection is sound.
-        let mut guard = slot.lock().unwrap_or_else(PoisonError::into_inner);
-        let connection = guard.as_mut().ok_or(DbError::Closed)?;
-        op(connection)
-    })
-    .await
-    .map_err(|error| DbError::Other(anyhow::Error::new(error).context("database task failed")))?
 }
 
 /// Opens one connection with the pragmas every connection needs.
@@ -127,20 +121,22 @@ impl Lifecycle for Sqlite {
             Ok((writer, reader))
         })
         .await??;
-        *self.connections.writer.lock().unwrap_or_else(PoisonError::into_inner) = Some(writer);
-        *self.connections.reader.lock().unwrap_or_else(PoisonError::into_inner) = Some(reader);
+        self.writer.open(writer)?;
+        *self.reader.lock().unwrap_or_else(PoisonError::into_inner) = Some(reader);
         tracing::info!(path = %self.path().display(), "database open");
         Ok(())
     }
 
     async fn stop(&self) -> anyhow::Result<()> {
-        let connections = self.connections.clone();
+        let reader = self.reader.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let writer = self.writer.close();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            // Waits for an operation still running; the last close checkpoints the WAL.
-            let reader = connections.reader.lock().unwrap_or_else(PoisonError::into_inner).take();
-            let writer = connections.writer.lock().unwrap_or_else(PoisonError::into_inner).take();
-            for connection in [reader, writer].into_iter().flatten() {
-                connection.close().map_err(|(_, error)| error).context("cannot close SQLite")?;
+            if let Some(reader) = reader {
+                reader.close().map_err(|(_, error)| error).context("cannot close SQLite")?;
+            }
+            // The writer commits what is still queued; its close, the last, checkpoints the WAL.
+            if let Some(writer) = writer {
+                writer.join().map_err(|_| anyhow::anyhow!("the database writer panicked"))?;
             }
             Ok(())
         })

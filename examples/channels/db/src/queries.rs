@@ -46,7 +46,7 @@ fn page<T>(mut items: Vec<T>, request: PageRequest, id: impl Fn(&T) -> i64) -> P
     Page { items, next_cursor }
 }
 
-pub(crate) fn create_channel(c: &mut Connection, name: &str, now: i64) -> Result<Channel, DbError> {
+pub(crate) fn create_channel(c: &Connection, name: &str, now: i64) -> Result<Channel, DbError> {
     let mut statement = c
         .prepare_cached(
             "INSERT INTO channels (name, created_at, updated_at) VALUES (?1, ?2, ?2)
@@ -90,7 +90,7 @@ pub(crate) fn get_channel(c: &mut Connection, id: i64) -> Result<Channel, DbErro
 }
 
 pub(crate) fn rename_channel(
-    c: &mut Connection,
+    c: &Connection,
     id: i64,
     name: &str,
     now: i64,
@@ -114,7 +114,7 @@ pub(crate) fn rename_channel(
         .ok_or(DbError::ChannelNotFound(id))
 }
 
-pub(crate) fn delete_channel(c: &mut Connection, id: i64) -> Result<(), DbError> {
+pub(crate) fn delete_channel(c: &Connection, id: i64) -> Result<(), DbError> {
     // Messages go with the channel through `ON DELETE CASCADE`.
     let deleted = c.execute("DELETE FROM channels WHERE id = ?1", params![id]).map_err(other)?;
     if deleted == 0 { Err(DbError::ChannelNotFound(id)) } else { Ok(()) }
@@ -126,29 +126,25 @@ fn channel_exists(c: &Connection, id: i64) -> Result<bool, DbError> {
 }
 
 pub(crate) fn insert_message(
-    c: &mut Connection,
+    c: &Connection,
     channel_id: i64,
     new: &NewMessage,
     now: i64,
 ) -> Result<Message, DbError> {
-    let tx = c.transaction().map_err(other)?;
-    if !channel_exists(&tx, channel_id)? {
+    // Runs inside the writer's transaction: the check and the insert see the same state, and
+    // the caller is answered only after the group commit.
+    if !channel_exists(c, channel_id)? {
         return Err(DbError::ChannelNotFound(channel_id));
     }
-    let stored = {
-        let mut statement = tx
-            .prepare_cached(
-                "INSERT INTO messages (channel_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)
-                 RETURNING id, channel_id, author, text, created_at",
-            )
-            .map_err(other)?;
-        statement
-            .query_row(params![channel_id, new.author.as_str(), new.text.as_str(), now], message)
-            .map_err(other)?
-    };
-    // The commit returns once SQLite has written (and, with `synchronous = FULL`, synced) the WAL.
-    tx.commit().map_err(other)?;
-    Ok(stored)
+    let mut statement = c
+        .prepare_cached(
+            "INSERT INTO messages (channel_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)
+             RETURNING id, channel_id, author, text, created_at",
+        )
+        .map_err(other)?;
+    statement
+        .query_row(params![channel_id, new.author.as_str(), new.text.as_str(), now], message)
+        .map_err(other)
 }
 
 pub(crate) fn list_messages(

@@ -54,3 +54,38 @@ async fn stores_pages_and_survives_reopen() -> anyhow::Result<()> {
     again.stop().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_write_does_not_undo_its_group() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut db = Sqlite::new(Arc::new(settings(dir.path())));
+    db.init().await?;
+    let db = Arc::new(db);
+    let channel = db.create_channel(ChannelName::parse("general")?, 1).await?;
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            match i % 4 {
+                // Fails inside the group: no such channel.
+                0 => db.insert_message(i64::MAX, new_message("lost"), 2).await.is_err(),
+                // Fails inside the group: a duplicate name.
+                1 => db
+                    .create_channel(ChannelName::parse("GENERAL").expect("valid"), 2)
+                    .await
+                    .is_err(),
+                _ => db
+                    .insert_message(channel.id, new_message(&format!("kept {i}")), 2)
+                    .await
+                    .is_ok(),
+            }
+        }));
+    }
+    for task in tasks {
+        assert!(task.await?, "every write got its own outcome");
+    }
+    let page = db.list_messages(channel.id, PageRequest::new(None, Some(200))?).await?;
+    assert_eq!(page.items.len(), 100);
+    db.stop().await?;
+    Ok(())
+}
