@@ -45,19 +45,12 @@ pub(crate) fn parse(mut item: Item, errors: &mut Errors) -> Parsed {
         return Parsed::Other(item);
     };
     let fields = match &item.fields {
-        Fields::Named(named) => {
-            named.named.iter().map(|f| (f.ident.clone().map(Member::Named), &f.ty)).collect()
-        }
+        Fields::Named(named) => named.named.iter().map(|f| (f.ident.clone().map(Member::Named), &f.ty)).collect(),
         Fields::Unnamed(unnamed) => unnamed
             .unnamed
             .iter()
             .enumerate()
-            .map(|(index, f)| {
-                (
-                    Some(Member::Unnamed(syn::Index { index: index as u32, span: f.ty.span() })),
-                    &f.ty,
-                )
-            })
+            .map(|(index, f)| (Some(Member::Unnamed(syn::Index { index: index as u32, span: f.ty.span() })), &f.ty))
             .collect(),
         Fields::Unit => Vec::new(),
     };

@@ -50,17 +50,15 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
 }
 
 /// Parses one `key = value` entry and the `,` after it.
-fn parse_entry(
-    input: ParseStream<'_>,
-    args: &mut Args,
-    seen: &mut Vec<Ident>,
-    errors: &mut Errors,
-) {
+fn parse_entry(input: ParseStream<'_>, args: &mut Args, seen: &mut Vec<Ident>, errors: &mut Errors) {
     let key = match input.call(Ident::parse_any) {
         Ok(key) => key,
         Err(_) => {
             let value = take_value(input);
-            errors.spanned(&value, format!("expected `key = value`; the keys are {}", key_list()));
+            errors.spanned(
+                &value,
+                format!("expected `key = value`; the keys are {}", key_list()),
+            );
             return;
         }
     };
@@ -93,12 +91,9 @@ fn parse_entry(
         "provides" => args.provides = parse_provides(value, errors),
         "requires" => args.requires = parse_requires(value, errors),
         _ => {
-            args.krate = parse_value(
-                value,
-                errors,
-                |input| input.call(Path::parse_mod_style),
-                || "`crate` must be the path to weft, as in `crate = ::my_app::weft`".to_owned(),
-            )
+            args.krate = parse_value(value, errors, |input| input.call(Path::parse_mod_style), || {
+                "`crate` must be the path to weft, as in `crate = ::my_app::weft`".to_owned()
+            })
         }
     }
 }
@@ -112,8 +107,7 @@ fn parse_name(value: TokenStream, errors: &mut Errors) -> Option<LitStr> {
     };
     let text = name.value();
     if text.is_empty() {
-        errors
-            .spanned(&name, "component name must not be empty; use something like `\"channels\"`");
+        errors.spanned(&name, "component name must not be empty; use something like `\"channels\"`");
         return None;
     }
     if !is_valid_name(&text) {
@@ -131,16 +125,12 @@ fn parse_name(value: TokenStream, errors: &mut Errors) -> Option<LitStr> {
 }
 
 fn parse_provides(value: TokenStream, errors: &mut Errors) -> Option<Type> {
-    let ty = parse_value(
-        value,
-        errors,
-        |input| input.parse::<Type>(),
-        || "`provides` must be one service type, as in `provides = dyn ChannelService`".to_owned(),
-    )?;
+    let ty = parse_value(value, errors, |input| input.parse::<Type>(), || {
+        "`provides` must be one service type, as in `provides = dyn ChannelService`".to_owned()
+    })?;
     match &ty {
         Type::Slice(_) => {
-            errors
-                .spanned(&ty, "`provides` names one service type, not a list; remove the brackets");
+            errors.spanned(&ty, "`provides` names one service type, not a list; remove the brackets");
             None
         }
         Type::ImplTrait(imp) => {
@@ -177,15 +167,10 @@ fn parse_requires(value: TokenStream, errors: &mut Errors) -> Vec<Type> {
                 errors.spanned(comma, "empty `requires` entry; remove the extra `,`");
                 continue;
             }
-            let parsed = parse_value(
-                entry,
-                errors,
-                |input| input.parse::<Type>(),
-                || {
-                    "`requires` entries must be service types, as in `requires = [dyn Database]`"
-                        .to_owned()
-                },
-            );
+            let parsed = parse_value(entry, errors, |input| input.parse::<Type>(), || {
+                "`requires` entries must be service types, as in `requires = [dyn Database]`"
+                    .to_owned()
+            });
             entries.extend(parsed);
         }
         Ok(())
@@ -256,9 +241,7 @@ fn take_value(input: ParseStream<'_>) -> TokenStream {
 
 fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// `name` turned into a valid component name: `My Service` → `my-service`.
@@ -331,11 +314,7 @@ mod tests {
     fn messages(tokens: TokenStream) -> Vec<String> {
         let mut errors = Errors::default();
         parse(tokens, &mut errors);
-        errors
-            .finish()
-            .err()
-            .map(|e| e.into_iter().map(|e| e.to_string()).collect())
-            .unwrap_or_default()
+        errors.finish().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
     }
 
     #[test]

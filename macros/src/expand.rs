@@ -45,12 +45,7 @@ pub(crate) fn fallback(item: TokenStream) -> TokenStream {
     }
 }
 
-fn registration(
-    args: &Args,
-    name: &str,
-    component: &Component,
-    injections: &Injections,
-) -> TokenStream {
+fn registration(args: &Args, name: &str, component: &Component, injections: &Injections) -> TokenStream {
     let krate = args.krate.clone().unwrap_or_else(|| syn::parse_quote!(::weft));
     let ident = &component.item.ident;
     let type_name = ident.to_string();
