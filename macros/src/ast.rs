@@ -2,7 +2,7 @@
 
 use quote::ToTokens;
 use syn::spanned::Spanned;
-use syn::{Attribute, Fields, GenericArgument, Item, ItemStruct, Member, PathArguments, Type};
+use syn::{Attribute, GenericArgument, Item, ItemStruct, Member, PathArguments, Type};
 
 use crate::errors::Errors;
 
@@ -23,6 +23,8 @@ pub(crate) struct Field {
     /// `T` when the field's type is `Arc<T>` (written `Arc`, `std::sync::Arc` or
     /// `::std::sync::Arc`).
     pub(crate) arc_of: Option<Type>,
+    /// The field's `#[cfg(...)]` attributes, which its initializer must carry too.
+    pub(crate) cfgs: Vec<Attribute>,
 }
 
 /// The item under the attribute: a component struct, or the item as it was when it is not one
@@ -44,20 +46,18 @@ pub(crate) fn parse(mut item: Item, errors: &mut Errors) -> Parsed {
         report_not_a_struct(&item, errors);
         return Parsed::Other(item);
     };
-    let fields = match &item.fields {
-        Fields::Named(named) => named.named.iter().map(|f| (f.ident.clone().map(Member::Named), &f.ty)).collect(),
-        Fields::Unnamed(unnamed) => unnamed
-            .unnamed
-            .iter()
-            .enumerate()
-            .map(|(index, f)| (Some(Member::Unnamed(syn::Index { index: index as u32, span: f.ty.span() })), &f.ty))
-            .collect(),
-        Fields::Unit => Vec::new(),
-    };
-    let fields = fields
-        .into_iter()
-        .filter_map(|(member, ty)| {
-            Some(Field { member: member?, ty: ty.clone(), arc_of: arc_of(ty).cloned() })
+    let fields = item
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(index, field)| Field {
+            member: match &field.ident {
+                Some(ident) => Member::Named(ident.clone()),
+                None => Member::Unnamed(syn::Index { index: index as u32, span: field.ty.span() }),
+            },
+            ty: field.ty.clone(),
+            arc_of: arc_of(&field.ty).cloned(),
+            cfgs: field.attrs.iter().filter(|attr| attr.path().is_ident("cfg")).cloned().collect(),
         })
         .collect();
     Parsed::Struct(Component { item, fields })

@@ -25,6 +25,11 @@ pub(crate) struct Args {
     pub(crate) requires: Vec<Type>,
     /// `crate = path`: where to find weft when a crate re-exports it.
     pub(crate) krate: Option<Path>,
+    /// Some entry could not be parsed (or had an unknown key that may be a misspelled
+    /// `requires`), so checks that need every entry must not run.
+    pub(crate) malformed: bool,
+    /// An unknown key looked like `name`, so a missing `name` is not reported again.
+    name_misspelled: bool,
 }
 
 /// Parses the attribute's arguments, recording every mistake in `errors`.
@@ -40,7 +45,7 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
     if let Err(error) = parser.parse2(tokens) {
         errors.push(error);
     }
-    if args.name.is_none() && !seen.iter().any(|key| key == "name") {
+    if args.name.is_none() && !args.name_misspelled && !seen.iter().any(|key| key == "name") {
         errors.at(
             Span::call_site(),
             "missing `name`; declare the component as `#[component(name = \"my-component\")]`",
@@ -50,18 +55,41 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
 }
 
 /// Parses one `key = value` entry and the `,` after it.
-fn parse_entry(input: ParseStream<'_>, args: &mut Args, seen: &mut Vec<Ident>, errors: &mut Errors) {
-    let key = match input.call(Ident::parse_any) {
-        Ok(key) => key,
-        Err(_) => {
-            let value = take_value(input);
-            errors.spanned(
-                &value,
-                format!("expected `key = value`; the keys are {}", key_list()),
-            );
-            return;
+fn parse_entry(
+    input: ParseStream<'_>,
+    args: &mut Args,
+    seen: &mut Vec<Ident>,
+    errors: &mut Errors,
+) {
+    if input.peek(Token![,]) {
+        if let Ok(comma) = input.parse::<Token![,]>() {
+            errors.spanned(comma, "empty entry; remove the extra `,`");
         }
+        return;
+    }
+    if input.peek(LitStr) {
+        // `#[component("channels")]`: the name without its key.
+        let value = take_value(input);
+        errors.spanned(&value, "expected `name = ...`; write the key before the name");
+        seen.push(Ident::new("name", Span::call_site()));
+        return;
+    }
+    let Ok(key) = input.call(Ident::parse_any) else {
+        let value = take_value(input);
+        errors.spanned(&value, format!("expected `key = value`; the keys are {}", key_list()));
+        args.malformed = true;
+        return;
     };
+    let known = KEYS.iter().any(|known| key == known);
+    if known && seen.contains(&key) {
+        take_value(input);
+        errors.spanned(&key, format!("duplicate key `{key}`; each key may appear once"));
+        return;
+    }
+    if known {
+        // From here on, a mistake in the value is reported once, never again as a missing key.
+        seen.push(key.clone());
+    }
     let Ok(eq) = input.parse::<Token![=]>() else {
         let stray = take_value(input);
         let message = format!("expected `=` after `{key}`, as in `{}`", example(&key));
@@ -70,44 +98,62 @@ fn parse_entry(input: ParseStream<'_>, args: &mut Args, seen: &mut Vec<Ident>, e
         } else {
             errors.spanned(&stray, message);
         }
+        args.malformed = true;
         return;
     };
     let value = take_value(input);
     if value.is_empty() {
         errors.spanned(eq, format!("expected a value after `{key} =`, as in `{}`", example(&key)));
+        args.malformed = true;
         return;
     }
-    if !KEYS.iter().any(|known| key == known) {
-        errors.spanned(&key, unknown_key(&key));
-        return;
-    }
-    if seen.iter().any(|earlier| *earlier == key) {
-        errors.spanned(&key, format!("duplicate key `{key}`; each key may appear once"));
-        return;
-    }
-    seen.push(key.clone());
-    match key.to_string().as_str() {
-        "name" => args.name = parse_name(value, errors),
-        "provides" => args.provides = parse_provides(value, errors),
-        "requires" => args.requires = parse_requires(value, errors),
-        _ => {
-            args.krate = parse_value(value, errors, |input| input.call(Path::parse_mod_style), || {
-                "`crate` must be the path to weft, as in `crate = ::my_app::weft`".to_owned()
-            })
+    let parsed = match key.to_string().as_str() {
+        "name" => {
+            args.name = parse_name(value, errors);
+            args.name.is_some()
         }
-    }
+        "provides" => {
+            args.provides = parse_provides(value, errors);
+            args.provides.is_some()
+        }
+        "requires" => {
+            parse_requires(value, errors).map(|requires| args.requires = requires).is_some()
+        }
+        "crate" => {
+            args.krate = parse_value(
+                value,
+                errors,
+                |input| input.call(Path::parse_mod_style),
+                || "`crate` must be the path to weft, as in `crate = ::my_app::weft`".to_owned(),
+            );
+            args.krate.is_some()
+        }
+        _ => {
+            errors.spanned(&key, unknown_key(&key));
+            // A misspelled `name` is reported here, not again as a missing `name`.
+            args.name_misspelled |= close_key(&key.to_string()) == Some("name");
+            false
+        }
+    };
+    args.malformed |= !parsed;
 }
 
 fn parse_name(value: TokenStream, errors: &mut Errors) -> Option<LitStr> {
-    let expected = || "`name` must be a string literal, as in `name = \"channels\"`".to_owned();
-    let lit = parse_value(value, errors, |input| input.parse::<Lit>(), expected)?;
+    // A bare word was most likely meant as the name itself: suggest quoting it.
+    let written = match syn::parse2::<Ident>(value.clone()) {
+        Ok(word) => word.to_string(),
+        Err(_) => "channels".to_owned(),
+    };
+    let expected = move || format!("`name` must be a string literal, as in `name = \"{written}\"`");
+    let lit = parse_value(value, errors, |input| input.parse::<Lit>(), expected.clone())?;
     let Lit::Str(name) = lit else {
         errors.spanned(&lit, expected());
         return None;
     };
     let text = name.value();
     if text.is_empty() {
-        errors.spanned(&name, "component name must not be empty; use something like `\"channels\"`");
+        errors
+            .spanned(&name, "component name must not be empty; use something like `\"channels\"`");
         return None;
     }
     if !is_valid_name(&text) {
@@ -125,12 +171,16 @@ fn parse_name(value: TokenStream, errors: &mut Errors) -> Option<LitStr> {
 }
 
 fn parse_provides(value: TokenStream, errors: &mut Errors) -> Option<Type> {
-    let ty = parse_value(value, errors, |input| input.parse::<Type>(), || {
-        "`provides` must be one service type, as in `provides = dyn ChannelService`".to_owned()
-    })?;
+    let ty = parse_value(
+        value,
+        errors,
+        |input| input.parse::<Type>(),
+        || "`provides` must be one service type, as in `provides = dyn ChannelService`".to_owned(),
+    )?;
     match &ty {
         Type::Slice(_) => {
-            errors.spanned(&ty, "`provides` names one service type, not a list; remove the brackets");
+            errors
+                .spanned(&ty, "`provides` names one service type, not a list; remove the brackets");
             None
         }
         Type::ImplTrait(imp) => {
@@ -141,44 +191,51 @@ fn parse_provides(value: TokenStream, errors: &mut Errors) -> Option<Type> {
     }
 }
 
-fn parse_requires(value: TokenStream, errors: &mut Errors) -> Vec<Type> {
+fn parse_requires(value: TokenStream, errors: &mut Errors) -> Option<Vec<Type>> {
     let mut trees = value.clone().into_iter();
     let (Some(TokenTree::Group(list)), None) = (trees.next(), trees.next()) else {
         errors.spanned(
             &value,
             "`requires` takes a list in brackets, as in `requires = [dyn Database]`",
         );
-        return Vec::new();
+        return None;
     };
     if list.delimiter() != proc_macro2::Delimiter::Bracket {
         errors.spanned(
             &value,
             "`requires` takes a list in brackets, as in `requires = [dyn Database]`",
         );
-        return Vec::new();
+        return None;
     }
     let mut entries = Vec::new();
+    let mut sound = true;
     let parser = |input: ParseStream<'_>| {
         while !input.is_empty() {
-            let entry = take_value(input);
-            if entry.is_empty() {
-                // Two commas in a row: `take_value` stopped at the second one.
+            if input.peek(Token![,]) {
                 let comma: Token![,] = input.parse()?;
                 errors.spanned(comma, "empty `requires` entry; remove the extra `,`");
                 continue;
             }
-            let parsed = parse_value(entry, errors, |input| input.parse::<Type>(), || {
-                "`requires` entries must be service types, as in `requires = [dyn Database]`"
-                    .to_owned()
-            });
+            let entry = take_value(input);
+            let parsed = parse_value(
+                entry,
+                errors,
+                |input| input.parse::<Type>(),
+                || {
+                    "`requires` entries must be service types, as in `requires = [dyn Database]`"
+                        .to_owned()
+                },
+            );
+            sound &= parsed.is_some();
             entries.extend(parsed);
         }
         Ok(())
     };
     if let Err(error) = parser.parse2(list.stream()) {
         errors.push(error);
+        return None;
     }
-    entries
+    sound.then_some(entries)
 }
 
 /// Parses `value` with `parse`, requiring it to use every token. On failure records the message
@@ -241,7 +298,9 @@ fn take_value(input: ParseStream<'_>) -> TokenStream {
 
 fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// `name` turned into a valid component name: `My Service` → `my-service`.
@@ -276,10 +335,15 @@ fn example(key: &Ident) -> &'static str {
 fn unknown_key(key: &Ident) -> String {
     let key = key.to_string();
     let mut message = format!("unknown key `{key}`; expected one of {}", key_list());
-    if let Some(close) = KEYS.iter().find(|known| edit_distance(&key, known) <= 2) {
+    if let Some(close) = close_key(&key) {
         message.push_str(&format!("; did you mean `{close}`?"));
     }
     message
+}
+
+/// The known key that `key` is probably a typo of.
+fn close_key(key: &str) -> Option<&'static str> {
+    KEYS.iter().copied().find(|known| edit_distance(key, known) <= 2)
 }
 
 /// Levenshtein distance, to suggest the key a typo was meant to be.
@@ -314,7 +378,11 @@ mod tests {
     fn messages(tokens: TokenStream) -> Vec<String> {
         let mut errors = Errors::default();
         parse(tokens, &mut errors);
-        errors.finish().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
+        errors
+            .finish()
+            .err()
+            .map(|e| e.into_iter().map(|e| e.to_string()).collect())
+            .unwrap_or_default()
     }
 
     #[test]

@@ -71,6 +71,8 @@ fn match_fields(args: &Args, component: &Component, errors: &mut Errors) -> Inje
         let key = normalized(inner);
         match entries.iter().position(|entry| *entry == key) {
             Some(entry) => injections[field_index] = Some(entry),
+            // With a malformed argument list, `requires` may be the entry that failed.
+            None if args.malformed => {}
             None if matches!(inner, syn::Type::TraitObject(_)) => errors.spanned(
                 &field.ty,
                 format!(

@@ -45,12 +45,25 @@ pub(crate) fn fallback(item: TokenStream) -> TokenStream {
     }
 }
 
-fn registration(args: &Args, name: &str, component: &Component, injections: &Injections) -> TokenStream {
+fn registration(
+    args: &Args,
+    name: &str,
+    component: &Component,
+    injections: &Injections,
+) -> TokenStream {
     let krate = args.krate.clone().unwrap_or_else(|| syn::parse_quote!(::weft));
     let ident = &component.item.ident;
     let type_name = ident.to_string();
     let construct = construct(args, component, injections);
-    let (provides_key, provide) = match &args.provides {
+    let provides = args.provides.as_ref().map(|provides| match provides {
+        // Generated items cannot say `Self`: name the struct instead.
+        Type::Path(path) if path.qself.is_none() && path.path.is_ident("Self") => {
+            let ident = Ident::new(&type_name, provides.span());
+            syn::parse_quote!(#ident)
+        }
+        other => other.clone(),
+    });
+    let (provides_key, provide) = match &provides {
         Some(provides) => {
             let provides_name = display(provides);
             (
@@ -115,7 +128,8 @@ fn construct(args: &Args, component: &Component, injections: &Injections) -> Tok
                 quote_spanned!(field.ty.span()=> ::core::default::Default::default())
             }
         };
-        quote!(#member: #value)
+        let cfgs = &field.cfgs;
+        quote!(#(#cfgs)* #member: #value)
     });
     quote!(#ident { #(#fields),* })
 }
@@ -148,7 +162,13 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
         .collect();
     // One check per trait, spanned at that trait, so the error names the bound that is missing.
     let checks = traits.iter().map(|bound| {
-        quote_spanned! {bound.span()=>
+        let (start, end) = span_range(bound);
+        // The error covers the call and its argument, which both run from `start` to `end`.
+        let probe = quote_spanned!(start=> (&__weft_p::Probe::<#ident>::new()));
+        let probe = quote_spanned!(end=> #probe.__weft_check());
+        let assert = quote_spanned!(start=> __weft_p::assert_provides::<#ident, #provides);
+        let assert = quote_spanned!(end=> #assert>(#probe));
+        quote_spanned! {start=>
             {
                 trait __WeftImplements {
                     fn __weft_check(&self) -> __weft_p::Implemented {
@@ -163,9 +183,7 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
                     }
                 }
                 impl<__WeftC: ?::core::marker::Sized> __WeftMissing for &__weft_p::Probe<__WeftC> {}
-                __weft_p::assert_provides::<#ident, #provides>(
-                    (&__weft_p::Probe::<#ident>::new()).__weft_check(),
-                );
+                #assert;
             }
         }
     });
@@ -208,4 +226,12 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
         fn __weft_check_provides() { #(#checks)* }
         #provide
     }}
+}
+
+/// The spans of the first and last tokens of `tokens`: a stable stand-in for joining spans.
+fn span_range(tokens: &impl ToTokens) -> (Span, Span) {
+    let mut trees = tokens.to_token_stream().into_iter();
+    let start = trees.next().map_or_else(Span::call_site, |tree| tree.span());
+    let end = trees.last().map_or(start, |tree| tree.span());
+    (start, end)
 }

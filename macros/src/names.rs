@@ -68,7 +68,7 @@ mod tests {
 
     #[test]
     fn displays_types_as_written() {
-        let ty: syn::Type = syn::parse_quote!(dyn Repo < User, Vec<u8> > + Send + 'static);
+        let ty: syn::Type = syn::parse_quote!(dyn Repo<User, Vec<u8>> + Send + 'static);
         assert_eq!(display(&ty), "dyn Repo<User, Vec<u8>> + Send + 'static");
         let ty: syn::Type = syn::parse_quote!(::std::sync::Arc<[&'static str]>);
         assert_eq!(display(&ty), "::std::sync::Arc<[&'static str]>");
@@ -78,8 +78,8 @@ mod tests {
 
     #[test]
     fn compares_types_by_tokens() {
-        let a: syn::Type = syn::parse_quote!(dyn  Repo<User>);
-        let b: syn::Type = syn::parse_quote!(dyn Repo < User >);
+        let a: syn::Type = syn::parse_quote!(dyn Repo<User>);
+        let b: syn::Type = syn::parse_quote!(dyn Repo<User>);
         let c: syn::Type = syn::parse_quote!(dyn Repo<Admin>);
         assert_eq!(normalized(&a), normalized(&b));
         assert_ne!(normalized(&a), normalized(&c));

@@ -1,0 +1,15 @@
+//! Two entries without a `,` between them.
+
+use std::sync::Arc;
+
+use weft::component;
+
+pub trait Database: Send + Sync {}
+pub trait Cache: Send + Sync {}
+
+#[component(name = "channels" requires = [dyn Database])]
+pub struct Channels {
+    db: Arc<dyn Database>,
+}
+
+fn main() {}

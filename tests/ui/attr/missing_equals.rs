@@ -1,0 +1,8 @@
+//! `key value` without `=`.
+
+use weft::component;
+
+#[component(name "channels")]
+pub struct Channels;
+
+fn main() {}

@@ -1,0 +1,16 @@
+//! Two commas in a row.
+
+use std::sync::Arc;
+
+use weft::component;
+
+pub trait Database: Send + Sync {}
+pub trait Cache: Send + Sync {}
+
+#[component(name = "channels", requires = [dyn Database,, dyn Cache])]
+pub struct Channels {
+    db: Arc<dyn Database>,
+    cache: Arc<dyn Cache>,
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+//! `requires` takes a list.
+
+use std::sync::Arc;
+
+use weft::component;
+
+pub trait Database: Send + Sync {}
+pub trait Cache: Send + Sync {}
+
+#[component(name = "channels", requires = dyn Database)]
+pub struct Channels {
+    db: Arc<dyn Database>,
+}
+
+fn main() {}

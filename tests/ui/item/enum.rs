@@ -1,0 +1,11 @@
+//! Enums are not components.
+
+use weft::component;
+
+#[component(name = "channels")]
+pub enum Channels {
+    Open,
+    Closed,
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+//! The attribute by path, with a trailing comma, keys in any order, and `dyn Trait + Send + Sync`.
+
+pub trait Search: Send + Sync {}
+
+#[weft::component(provides = dyn Search + Send + Sync, name = "search-2_b",)]
+#[derive(Debug, Default)]
+pub struct Search2 {
+    pub hits: u32,
+}
+
+impl Search for Search2 {}
+
+fn main() {
+    assert_eq!(format!("{:?}", Search2::default()), "Search2 { hits: 0 }");
+}

@@ -1,0 +1,5 @@
+//! Crates are named by identifier, not by string.
+
+weft::platform!("hello_greeter");
+
+fn main() {}
