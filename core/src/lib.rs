@@ -28,5 +28,9 @@ pub use report::{BootReport, ComponentTimings, CriticalStep};
 
 pub mod prelude;
 
+#[cfg(feature = "http")]
+pub mod http;
+pub mod pipeline;
+
 #[doc(hidden)]
 pub mod __private;
