@@ -5,6 +5,9 @@
 //! It requires only the config and the realtime bus, and nothing requires it: the channels
 //! service publishes messages on the bus, and this component subscribes. Delivery runs on tasks
 //! of its own, so a slow or failing receiver never delays a request; failures are logged.
+//!
+//! Each URL becomes a weft resource service with a `message-posted` request template (POST, a
+//! time limit per attempt, a retry strategy with exponential backoff); see [`Delivery`].
 
 mod delivery;
 
