@@ -1,11 +1,12 @@
 //! A bounded load generator for the channels service.
 //!
 //! ```text
-//! cargo run --release -p channels --example bench -- [--requests N] [--concurrency C] [--sync full|normal]
+//! cargo run --release -p channels --example bench -- [--requests N] [--concurrency C] [--repeat R] [--sync full|normal]
 //! ```
 //!
 //! Boots the real platform (SQLite in a temporary directory, the server on 127.0.0.1:0) and
-//! measures posting and listing messages, each `N` requests with `C` in flight, at four depths:
+//! measures posting and listing messages, each `N` requests with `C` in flight, `R` times in a
+//! row (the figures pool the `R` runs), at four depths:
 //!
 //! 1. `http`: reqwest over loopback, through hyper, axum, the controllers, the service and SQLite;
 //! 2. `http+webhooks`: the same with the webhooks component delivering every message to a
@@ -37,17 +38,19 @@ use tower::ServiceExt as _;
 struct Options {
     requests: usize,
     concurrency: usize,
+    repeat: usize,
     sync: SyncMode,
 }
 
 fn options() -> anyhow::Result<Options> {
-    let mut options = Options { requests: 5_000, concurrency: 16, sync: SyncMode::Full };
+    let mut options = Options { requests: 5_000, concurrency: 16, repeat: 1, sync: SyncMode::Full };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let value = args.next().with_context(|| format!("`{arg}` needs a value"))?;
         match arg.as_str() {
             "--requests" => options.requests = value.parse()?,
             "--concurrency" => options.concurrency = value.parse()?,
+            "--repeat" => options.repeat = value.parse()?,
             "--sync" => {
                 options.sync = match value.as_str() {
                     "full" => SyncMode::Full,
@@ -58,7 +61,10 @@ fn options() -> anyhow::Result<Options> {
             _ => anyhow::bail!("unknown argument `{arg}`"),
         }
     }
-    anyhow::ensure!(options.requests > 0 && options.concurrency > 0, "counts must be positive");
+    anyhow::ensure!(
+        options.requests > 0 && options.concurrency > 0 && options.repeat > 0,
+        "counts must be positive"
+    );
     Ok(options)
 }
 
@@ -88,13 +94,33 @@ impl Run {
     }
 }
 
-/// Runs `op(i)` for `i` in `0..requests` with `concurrency` in flight; every call must succeed.
+/// Runs `op(i)` for `i` in `0..requests` with `concurrency` in flight, `repeat` times; every
+/// call must succeed.
 async fn drive<F, Fut>(name: &str, options: &Options, op: F) -> anyhow::Result<Run>
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send,
 {
     let op = Arc::new(op);
+    let mut pooled = Run { name: name.to_owned(), elapsed: Duration::ZERO, latencies: Vec::new() };
+    for round in 0..options.repeat {
+        let run = drive_once(name, options, op.clone(), round * options.requests).await?;
+        pooled.elapsed += run.elapsed;
+        pooled.latencies.extend(run.latencies);
+    }
+    Ok(pooled)
+}
+
+async fn drive_once<F, Fut>(
+    name: &str,
+    options: &Options,
+    op: Arc<F>,
+    offset: usize,
+) -> anyhow::Result<Run>
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -108,7 +134,7 @@ where
                     return Ok::<_, anyhow::Error>(latencies);
                 }
                 let begun = Instant::now();
-                op(i).await?;
+                op(offset + i).await?;
                 latencies.push(begun.elapsed());
             }
         }));
@@ -191,9 +217,10 @@ async fn main() -> anyhow::Result<()> {
         ..Settings::default()
     };
     println!(
-        "requests per run: {}, concurrency: {}, synchronous: {}",
+        "requests per run: {}, concurrency: {}, runs pooled per row: {}, synchronous: {}",
         options.requests,
         options.concurrency,
+        options.repeat,
         options.sync.pragma()
     );
     println!(
