@@ -188,14 +188,21 @@ async fn create_channel(service: &dyn ChannelService, name: &str) -> anyhow::Res
     Ok(service.create_channel(ChannelName::parse(name)?).await?.id)
 }
 
-/// A loopback webhook receiver that accepts everything.
-async fn receiver() -> anyhow::Result<SocketAddr> {
-    let app = axum::Router::new()
-        .route("/hook", axum::routing::post(|| async { StatusCode::NO_CONTENT }));
+/// A loopback webhook receiver that accepts everything and counts what it received.
+async fn receiver() -> anyhow::Result<(SocketAddr, Arc<AtomicUsize>)> {
+    let received = Arc::new(AtomicUsize::new(0));
+    let counter = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+            async { StatusCode::NO_CONTENT }
+        }),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(addr)
+    Ok((addr, received))
 }
 
 async fn boot(settings: Settings, only: Option<&[&str]>) -> anyhow::Result<weft::Platform> {
@@ -315,7 +322,7 @@ async fn main() -> anyhow::Result<()> {
     platform.stop().await?;
 
     // 2: the full platform, webhooks delivering each message to a loopback receiver.
-    let hook = receiver().await?;
+    let (hook, received) = receiver().await?;
     let dir = tempfile::tempdir()?;
     let settings = Settings {
         data_dir: dir.path().to_path_buf(),
@@ -334,8 +341,56 @@ async fn main() -> anyhow::Result<()> {
     drop(service);
     let stopping = Instant::now();
     platform.stop().await?;
+    let stop_time = stopping.elapsed();
+    let webhooks_received = received.swap(0, Ordering::Relaxed);
+
+    // 5: one webhook delivery through the weft pipeline template vs the same POST with plain
+    // reqwest, to the same receiver: what the pipeline layer costs per call.
+    let delivery = Arc::new(channels_webhooks::Delivery::new(&Settings {
+        webhook_urls: vec![format!("http://{hook}/hook")],
+        ..Settings::default()
+    })?);
+    let sample = channels_api::Message {
+        id: 1,
+        channel_id: 1,
+        author: "bench".into(),
+        text: "message number 1".into(),
+        created_at: 0,
+    };
+    let (d, m) = (delivery.clone(), sample.clone());
+    let mut piped = drive("webhook via weft pipeline", &options, move |_| {
+        let (delivery, message) = (d.clone(), m.clone());
+        async move {
+            let outcome = delivery.deliver(0, &message).await;
+            anyhow::ensure!(outcome == channels_webhooks::Outcome::Delivered, "{outcome:?}");
+            Ok(())
+        }
+    })
+    .await?;
+    piped.print();
+    let client = reqwest::Client::new();
+    let url = format!("http://{hook}/hook");
+    let mut plain = drive("webhook via plain reqwest", &options, move |_| {
+        let body = serde_json::json!({ "type": "message_posted", "message": sample });
+        let request = client
+            .post(&url)
+            .header("x-channels-message-id", "1")
+            .timeout(Duration::from_secs(2))
+            .json(&body);
+        async move {
+            let response = request.send().await?;
+            anyhow::ensure!(response.status().is_success(), "{}", response.status());
+            Ok(())
+        }
+    })
+    .await?;
+    plain.print();
     println!();
+    println!(
+        "webhooks received during `http+webhooks: post message`: {webhooks_received} of {}",
+        options.requests * options.repeat
+    );
     println!("platform.get::<dyn ChannelService>(): {lookup:?} per lookup");
-    println!("platform stop with webhooks draining: {:?}", stopping.elapsed());
+    println!("platform stop with webhooks draining: {stop_time:?}");
     Ok(())
 }
