@@ -11,8 +11,8 @@
 //! - Writes go to one writer thread that owns the write connection and commits them in groups
 //!   (group commit, see `writer`): each write is in the database, and synced, before its call
 //!   returns, but one fsync serves every write that queued during the previous one.
-//! - Reads go through a second connection on `spawn_blocking`, which WAL lets run beside the
-//!   writer, keeping SQLite's blocking I/O off the async workers.
+//! - Reads go through a small pool of other connections on `spawn_blocking`, which WAL lets run
+//!   beside the writer, keeping SQLite's blocking I/O off the async workers.
 //!
 //! # Durability
 //!
@@ -25,6 +25,7 @@ mod migrations;
 mod queries;
 mod writer;
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -35,6 +36,7 @@ use channels_api::{
     SyncMode,
 };
 use rusqlite::{Connection, OpenFlags};
+use tokio::sync::Semaphore;
 use weft::prelude::*;
 use writer::Writer;
 
@@ -47,15 +49,30 @@ pub const DATABASE_FILE: &str = "channels.sqlite3";
 pub struct Sqlite {
     config: Arc<dyn Config>,
     writer: Writer,
-    /// The read connection; `None` before `init` and after `stop`.
-    reader: Arc<Mutex<Option<Connection>>>,
+    readers: Readers,
+}
+
+/// How many read connections run side by side (WAL lets readers run beside the writer).
+const READERS: usize = 4;
+
+/// The pool of read connections. A permit is a right to one connection of `idle`; there are
+/// none before `init`, and the semaphore is closed by `stop`.
+struct Readers {
+    idle: Arc<Mutex<Vec<Connection>>>,
+    permits: Arc<Semaphore>,
+}
+
+impl Default for Readers {
+    fn default() -> Self {
+        Readers { idle: Arc::default(), permits: Arc::new(Semaphore::new(0)) }
+    }
 }
 
 impl Sqlite {
     /// A database component outside a platform, e.g. for a benchmark; call
     /// [`Lifecycle::init`] before use.
     pub fn new(config: Arc<dyn Config>) -> Self {
-        Sqlite { config, writer: Writer::default(), reader: Arc::default() }
+        Sqlite { config, writer: Writer::default(), readers: Readers::default() }
     }
 
     /// The path of the database file.
@@ -71,18 +88,27 @@ impl Sqlite {
         self.writer.write(op).await
     }
 
-    /// Runs `op` on the read connection, on the blocking pool.
+    /// Runs `op` on a read connection, on the blocking pool.
     async fn read<T, F>(&self, op: F) -> Result<T, DbError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
     {
-        let slot = self.reader.clone();
+        let permit =
+            self.readers.permits.clone().acquire_owned().await.map_err(|_| DbError::Closed)?;
+        let idle = self.readers.idle.clone();
         tokio::task::spawn_blocking(move || {
-            // A panic inside `op` drops its transaction, which rolls back: the connection is sound.
-            let mut guard = slot.lock().unwrap_or_else(PoisonError::into_inner);
-            let connection = guard.as_mut().ok_or(DbError::Closed)?;
-            op(connection)
+            let taken = idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let mut connection = taken.ok_or(DbError::Closed)?;
+            // A panic inside `op` drops its transaction, which rolls back: the connection is
+            // sound and goes back to the pool.
+            let result =
+                catch_unwind(AssertUnwindSafe(|| op(&mut connection))).unwrap_or_else(|_| {
+                    Err(DbError::Other(anyhow::anyhow!("a database read panicked")))
+                });
+            idle.lock().unwrap_or_else(PoisonError::into_inner).push(connection);
+            drop(permit);
+            result
         })
         .await
         .map_err(|error| {
@@ -111,27 +137,36 @@ impl Lifecycle for Sqlite {
     async fn init(&mut self) -> anyhow::Result<()> {
         let settings = self.config.settings().clone();
         let path = self.path();
-        let (writer, reader) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let (writer, readers) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             std::fs::create_dir_all(&settings.data_dir).with_context(|| {
                 format!("cannot create data directory `{}`", settings.data_dir.display())
             })?;
             let mut writer = open(&path, settings.sync)?;
             migrations::migrate(&mut writer)?;
-            let reader = open(&path, settings.sync)?;
-            Ok((writer, reader))
+            let readers = (0..READERS)
+                .map(|_| open(&path, settings.sync))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            Ok((writer, readers))
         })
         .await??;
         self.writer.open(writer)?;
-        *self.reader.lock().unwrap_or_else(PoisonError::into_inner) = Some(reader);
+        *self.readers.idle.lock().unwrap_or_else(PoisonError::into_inner) = readers;
+        self.readers.permits.add_permits(READERS);
         tracing::info!(path = %self.path().display(), "database open");
         Ok(())
     }
 
     async fn stop(&self) -> anyhow::Result<()> {
-        let reader = self.reader.lock().unwrap_or_else(PoisonError::into_inner).take();
+        // Waits for the reads still running, then refuses new ones.
+        if let Ok(all) = self.readers.permits.acquire_many(READERS as u32).await {
+            all.forget();
+        }
+        self.readers.permits.close();
+        let readers =
+            std::mem::take(&mut *self.readers.idle.lock().unwrap_or_else(PoisonError::into_inner));
         let writer = self.writer.close();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            if let Some(reader) = reader {
+            for reader in readers {
                 reader.close().map_err(|(_, error)| error).context("cannot close SQLite")?;
             }
             // The writer commits what is still queued; its close, the last, checkpoints the WAL.
