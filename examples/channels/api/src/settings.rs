@@ -23,7 +23,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// How hard SQLite pushes each commit to disk.
     pub sync: SyncMode,
-    /// How long stopping the web server waits for in-flight requests, in milliseconds.
+    /// How long stopping waits for in-flight requests, and for webhook deliveries, in
+    /// milliseconds.
     pub shutdown_grace_ms: u64,
 }
 

@@ -95,3 +95,36 @@ async fn messages_are_delivered_and_retried() -> anyhow::Result<()> {
     }
     app.stop().await
 }
+
+#[tokio::test]
+async fn a_hanging_receiver_blocks_neither_requests_nor_the_stop() -> anyhow::Result<()> {
+    // Accepts connections and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let hook = listener.local_addr()?;
+    let app = Router::new().route(
+        "/hook",
+        post(|| async {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            StatusCode::OK
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let dir = tempfile::tempdir()?;
+    let mut settings = settings(dir.path());
+    settings.webhook_urls = vec![format!("http://{hook}/hook")];
+    settings.webhook_timeout_ms = 60_000;
+    settings.shutdown_grace_ms = 300;
+    let app = App::boot(settings).await?;
+    let channel = create_channel(&app, "stuck").await;
+    let started = Instant::now();
+    for i in 0..5 {
+        post_message(&app, channel, &format!("into the void {i}")).await;
+    }
+    assert!(started.elapsed() < Duration::from_secs(2), "posting does not wait for webhooks");
+
+    let stopping = Instant::now();
+    app.stop().await?;
+    assert!(stopping.elapsed() < Duration::from_secs(3), "the stop cancels hung deliveries");
+    Ok(())
+}

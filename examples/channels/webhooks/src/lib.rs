@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use channels_api::{ChannelEvent, Config, EventBus};
-use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{Semaphore, broadcast};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -21,8 +21,10 @@ use weft::prelude::*;
 
 pub use delivery::{Delivery, Outcome};
 
-/// How long `stop` waits for deliveries still in flight.
-const STOP_BUDGET: Duration = Duration::from_secs(5);
+/// The most deliveries in flight. Past it, the listener waits, the bus buffers up to its
+/// capacity, and beyond that the oldest messages are skipped (and logged): memory stays bounded
+/// whatever the receivers do.
+const MAX_IN_FLIGHT: usize = 64;
 
 /// The `webhooks` component.
 #[component(name = "webhooks", requires = [dyn Config, dyn EventBus])]
@@ -38,7 +40,10 @@ struct State {
     /// Subscribed in `init`, so that no event between `init` and `start` is missed.
     receiver: Mutex<Option<broadcast::Receiver<ChannelEvent>>>,
     listener: Mutex<Option<JoinHandle<()>>>,
+    /// Stops the listener.
     shutdown: CancellationToken,
+    /// Cancels the deliveries still running when the stop budget is spent.
+    abandon: CancellationToken,
     deliveries: TaskTracker,
 }
 
@@ -58,7 +63,9 @@ impl Lifecycle for Webhooks {
             anyhow::bail!("`start` ran before `init`");
         };
         let shutdown = self.state.shutdown.clone();
+        let abandon = self.state.abandon.clone();
         let deliveries = self.state.deliveries.clone();
+        let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let listener = tokio::spawn(async move {
             loop {
                 let event = tokio::select! {
@@ -68,10 +75,21 @@ impl Lifecycle for Webhooks {
                 match event {
                     Ok(ChannelEvent::MessagePosted { message }) => {
                         for target in 0..delivery.target_count() {
-                            let delivery = delivery.clone();
-                            let message = message.clone();
+                            let permit = tokio::select! {
+                                () = shutdown.cancelled() => return,
+                                permit = in_flight.clone().acquire_owned() => permit,
+                            };
+                            let Ok(permit) = permit else { return };
+                            let (delivery, message) = (delivery.clone(), message.clone());
+                            let abandon = abandon.clone();
                             deliveries.spawn(async move {
-                                delivery.deliver(target, &message).await;
+                                tokio::select! {
+                                    () = abandon.cancelled() => {
+                                        tracing::warn!(message = message.id, "webhook abandoned at stop");
+                                    }
+                                    _ = delivery.deliver(target, &message) => {}
+                                }
+                                drop(permit);
                             });
                         }
                     }
@@ -94,11 +112,15 @@ impl Lifecycle for Webhooks {
             let _ = listener.await;
         }
         self.state.deliveries.close();
-        if tokio::time::timeout(STOP_BUDGET, self.state.deliveries.wait()).await.is_err() {
+        // Deliveries get the same grace as in-flight HTTP requests, then are cancelled.
+        let budget = Duration::from_millis(self.config.settings().shutdown_grace_ms);
+        if tokio::time::timeout(budget, self.state.deliveries.wait()).await.is_err() {
             tracing::warn!(
                 pending = self.state.deliveries.len(),
-                "webhook deliveries still running at stop; abandoned"
+                "webhook deliveries still running after {budget:?}; cancelling them"
             );
+            self.state.abandon.cancel();
+            self.state.deliveries.wait().await;
         }
         Ok(())
     }
