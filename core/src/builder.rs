@@ -53,6 +53,12 @@ impl Default for Builder {
 
 impl Builder {
     /// A builder with every component registered in the binary.
+    ///
+    /// ```
+    /// let graph = weft::Builder::new().resolve()?;
+    /// println!("{} components: {:?}", graph.len(), graph.init_order());
+    /// # Ok::<(), weft::GraphError>(())
+    /// ```
     pub fn new() -> Self {
         let mut builder = Builder::empty();
         builder.registrations = registrations();
@@ -60,6 +66,11 @@ impl Builder {
     }
 
     /// A builder with no component; add them with [`register`](Builder::register).
+    ///
+    /// ```
+    /// assert!(weft::Builder::empty().resolve()?.is_empty());
+    /// # Ok::<(), weft::GraphError>(())
+    /// ```
     pub fn empty() -> Self {
         Builder {
             registrations: Vec::new(),
@@ -103,6 +114,11 @@ impl Builder {
     /// Boots only the named components and everything they transitively require, the way
     /// Twake's service list composes its platform. A name that matches no component is an error
     /// at [`boot`](Builder::boot), with a suggestion when a name is close.
+    ///
+    /// ```
+    /// let error = weft::Builder::empty().only(["channels"]).resolve().unwrap_err();
+    /// assert_eq!(error.problems.len(), 1);
+    /// ```
     pub fn only<I, S>(mut self, names: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -152,6 +168,10 @@ impl Builder {
     }
 
     /// The time limit of every hook that has no more specific one (default 30 s).
+    ///
+    /// ```
+    /// let builder = weft::Builder::new().default_timeout(std::time::Duration::from_secs(5));
+    /// ```
     pub fn default_timeout(mut self, limit: Duration) -> Self {
         self.default_timeout = limit;
         self
@@ -159,6 +179,14 @@ impl Builder {
 
     /// The time limit of component `name`'s hooks. It wins over the component's own
     /// [`Lifecycle::timeout`](crate::Lifecycle::timeout). An unknown name is an error at boot.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let builder = weft::Builder::empty().timeout_for("database", Duration::from_secs(60));
+    /// // No component is called `database` here.
+    /// assert!(builder.resolve().is_err());
+    /// ```
     pub fn timeout_for(mut self, name: impl Into<String>, limit: Duration) -> Self {
         self.timeouts.push((name.into(), limit));
         self
@@ -166,6 +194,10 @@ impl Builder {
 
     /// The time budget of the whole rollback after a failed boot (default 30 s). Components not
     /// stopped within it are reported in [`StopReport::not_stopped`](crate::StopReport).
+    ///
+    /// ```
+    /// let builder = weft::Builder::new().rollback_timeout(std::time::Duration::from_secs(10));
+    /// ```
     pub fn rollback_timeout(mut self, budget: Duration) -> Self {
         self.rollback_timeout = budget;
         self
@@ -173,6 +205,12 @@ impl Builder {
 
     /// Checks the graph the platform would run, without running any hook, and reports every
     /// problem at once.
+    ///
+    /// ```
+    /// let graph = weft::Builder::new().resolve()?;
+    /// println!("{}", graph.to_mermaid());
+    /// # Ok::<(), weft::GraphError>(())
+    /// ```
     pub fn resolve(&self) -> Result<Graph, GraphError> {
         let replaced: HashSet<ServiceKey> = self.replacements.keys().copied().collect();
         resolve(Request {
@@ -189,6 +227,15 @@ impl Builder {
     /// On the first error, panic or timeout of any hook, boot cancels the hooks still running,
     /// stops the components that finished `init` (dependents first) and returns
     /// [`BootError::Hook`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let platform = weft::Builder::new().boot().await?;
+    /// println!("{}", platform.report());
+    /// platform.stop().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn boot(self) -> Result<Platform, BootError> {
         let graph = self.resolve()?;
         let limits = Limits {

@@ -74,7 +74,8 @@ impl PartialEq for ServiceKey {
     fn eq(&self, other: &Self) -> bool {
         match (self.type_id(), other.type_id()) {
             (Some(a), Some(b)) => a == b,
-            (None, None) => self.name == other.name,
+            // Keys copied from one constant share their text: skip reading it.
+            (None, None) => std::ptr::eq(self.name, other.name) || self.name == other.name,
             _ => false,
         }
     }

@@ -233,6 +233,9 @@ pub enum BootError {
     /// `boot` was called outside a tokio runtime.
     #[error("weft boots on a tokio runtime; call `boot()` from within one")]
     NoRuntime,
+    /// The tokio runtime shut down while the platform was booting.
+    #[error("the tokio runtime shut down during boot")]
+    Interrupted,
 }
 
 /// Why [`Platform::run_until_shutdown`](crate::Platform::run_until_shutdown) failed.

@@ -150,3 +150,85 @@ pub(crate) fn critical_path(graph: &Graph, timings: &[ComponentTimings]) -> Vec<
     path.reverse();
     path
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::component::ServiceKey;
+    use crate::graph::{Request, resolve};
+    use crate::registry::Registration;
+
+    const A: ServiceKey = ServiceKey::named("a");
+
+    fn registration(
+        name: &'static str,
+        provides: Option<ServiceKey>,
+        requires: &'static [ServiceKey],
+    ) -> Registration {
+        Registration {
+            name,
+            type_name: name,
+            module_path: "test",
+            file: "test.rs",
+            line: 1,
+            provides,
+            requires,
+            build: |_| unreachable!("the report is computed from timings only"),
+        }
+    }
+
+    fn timings(name: &'static str, init: u64, start: u64) -> ComponentTimings {
+        let ms = Duration::from_millis;
+        ComponentTimings {
+            name,
+            construct: ms(1),
+            init: ms(init),
+            start: ms(start),
+            ..Default::default()
+        }
+    }
+
+    fn path(a_start: u64) -> Vec<(&'static str, Phase, Duration)> {
+        static REGISTRATIONS: std::sync::OnceLock<[Registration; 3]> = std::sync::OnceLock::new();
+        let [a, b, c] = REGISTRATIONS.get_or_init(|| {
+            [
+                registration("a", Some(A), &[]),
+                registration("b", None, &[A]),
+                registration("c", None, &[]),
+            ]
+        });
+        let replaced = HashSet::new();
+        let request = Request {
+            registrations: vec![a, b, c],
+            only: None,
+            replaced: &replaced,
+            named: vec![],
+        };
+        let graph = resolve(request).expect("a valid graph");
+        let timings = [timings("a", 10, a_start), timings("b", 20, 5), timings("c", 25, 0)];
+        critical_path(&graph, &timings)
+            .into_iter()
+            .map(|s| (s.component, s.phase, s.duration))
+            .collect()
+    }
+
+    #[test]
+    fn the_init_chain_is_critical_when_starts_are_short() {
+        let ms = Duration::from_millis;
+        assert_eq!(
+            path(1),
+            [("a", Phase::Init, ms(11)), ("b", Phase::Init, ms(21)), ("b", Phase::Start, ms(5))]
+        );
+    }
+
+    #[test]
+    fn a_long_start_of_a_dependency_becomes_critical() {
+        let ms = Duration::from_millis;
+        assert_eq!(
+            path(50),
+            [("a", Phase::Init, ms(11)), ("a", Phase::Start, ms(50)), ("b", Phase::Start, ms(5))]
+        );
+    }
+}

@@ -390,6 +390,22 @@ async fn dropping_a_platform_without_stop_runs_no_hook_and_does_not_hang() {
     assert!(scenario.log.began(Phase::Stop).is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_boot_future_cancels_the_hooks() {
+    let scenario = Scenario::with(vec![vec![]], |_| Behaviour {
+        fault: Some((Phase::Init, Fault::Hang)),
+        ..Behaviour::default()
+    });
+    let boot = scenario.builder().boot();
+    assert!(tokio::time::timeout(Duration::from_millis(50), boot).await.is_err());
+    // The hanging `init` is cancelled, which drops the component it was running on.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while scenario.log.dropped() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the hook still runs");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[test]
 fn boot_outside_a_tokio_runtime_is_an_error() {
     let result = futures::executor::block_on(Builder::empty().boot());

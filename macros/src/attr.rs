@@ -4,7 +4,7 @@
 //! Parsing never stops at the first mistake: each `key = value` entry is cut out of the token
 //! stream first, then parsed on its own, so that a bad value does not hide the next entry's errors.
 
-use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Ident, Lit, LitStr, Path, Token, Type};
@@ -28,8 +28,9 @@ pub(crate) struct Args {
     /// Some entry could not be parsed (or had an unknown key that may be a misspelled
     /// `requires`), so checks that need every entry must not run.
     pub(crate) malformed: bool,
-    /// An unknown key looked like `name`, so a missing `name` is not reported again.
-    name_misspelled: bool,
+    /// An entry looked like a mistaken `name` (a misspelled key, a bare string), already
+    /// reported, so a missing `name` is not reported again.
+    name_attempted: bool,
 }
 
 /// Parses the attribute's arguments, recording every mistake in `errors`.
@@ -45,7 +46,7 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
     if let Err(error) = parser.parse2(tokens) {
         errors.push(error);
     }
-    if args.name.is_none() && !args.name_misspelled && !seen.iter().any(|key| key == "name") {
+    if args.name.is_none() && !args.name_attempted && !seen.iter().any(|key| key == "name") {
         errors.at(
             Span::call_site(),
             "missing `name`; declare the component as `#[component(name = \"my-component\")]`",
@@ -71,7 +72,7 @@ fn parse_entry(
         // `#[component("channels")]`: the name without its key.
         let value = take_value(input);
         errors.spanned(&value, "expected `name = ...`; write the key before the name");
-        seen.push(Ident::new("name", Span::call_site()));
+        args.name_attempted = true;
         return;
     }
     let Ok(key) = input.call(Ident::parse_any) else {
@@ -80,16 +81,22 @@ fn parse_entry(
         args.malformed = true;
         return;
     };
-    let known = KEYS.iter().any(|known| key == known);
-    if known && seen.contains(&key) {
+    if !KEYS.iter().any(|known| key == known) {
+        take_value(input);
+        errors.spanned(&key, unknown_key(&key));
+        // A misspelled `name` is reported here, not again as a missing `name`.
+        args.name_attempted |= close_key(&key.to_string()) == Some("name");
+        // The unknown key may be a misspelled `requires`: checks against it must not run.
+        args.malformed = true;
+        return;
+    }
+    if seen.contains(&key) {
         take_value(input);
         errors.spanned(&key, format!("duplicate key `{key}`; each key may appear once"));
         return;
     }
-    if known {
-        // From here on, a mistake in the value is reported once, never again as a missing key.
-        seen.push(key.clone());
-    }
+    // From here on, a mistake in the value is reported once, never again as a missing key.
+    seen.push(key.clone());
     let Ok(eq) = input.parse::<Token![=]>() else {
         let stray = take_value(input);
         let message = format!("expected `=` after `{key}`, as in `{}`", example(&key));
@@ -119,7 +126,7 @@ fn parse_entry(
         "requires" => {
             parse_requires(value, errors).map(|requires| args.requires = requires).is_some()
         }
-        "crate" => {
+        _ => {
             args.krate = parse_value(
                 value,
                 errors,
@@ -127,12 +134,6 @@ fn parse_entry(
                 || "`crate` must be the path to weft, as in `crate = ::my_app::weft`".to_owned(),
             );
             args.krate.is_some()
-        }
-        _ => {
-            errors.spanned(&key, unknown_key(&key));
-            // A misspelled `name` is reported here, not again as a missing `name`.
-            args.name_misspelled |= close_key(&key.to_string()) == Some("name");
-            false
         }
     };
     args.malformed |= !parsed;
@@ -193,20 +194,16 @@ fn parse_provides(value: TokenStream, errors: &mut Errors) -> Option<Type> {
 
 fn parse_requires(value: TokenStream, errors: &mut Errors) -> Option<Vec<Type>> {
     let mut trees = value.clone().into_iter();
-    let (Some(TokenTree::Group(list)), None) = (trees.next(), trees.next()) else {
-        errors.spanned(
-            &value,
-            "`requires` takes a list in brackets, as in `requires = [dyn Database]`",
-        );
-        return None;
+    let list = match (trees.next(), trees.next()) {
+        (Some(TokenTree::Group(list)), None) if list.delimiter() == Delimiter::Bracket => list,
+        _ => {
+            errors.spanned(
+                &value,
+                "`requires` takes a list in brackets, as in `requires = [dyn Database]`",
+            );
+            return None;
+        }
     };
-    if list.delimiter() != proc_macro2::Delimiter::Bracket {
-        errors.spanned(
-            &value,
-            "`requires` takes a list in brackets, as in `requires = [dyn Database]`",
-        );
-        return None;
-    }
     let mut entries = Vec::new();
     let mut sound = true;
     let parser = |input: ParseStream<'_>| {
@@ -397,6 +394,17 @@ mod tests {
         assert!(args.provides.is_some());
         assert_eq!(args.requires.len(), 2);
         assert!(args.krate.is_some());
+    }
+
+    #[test]
+    fn commas_inside_angle_brackets_stay_in_the_type() {
+        let args = parse_ok(quote!(
+            provides = HashMap<fn() -> u8, Box<dyn Fn(u8, u16) -> u8>>,
+            name = "x",
+            requires = [Result<u8, ()>, Vec<fn() -> ()>],
+        ));
+        assert_eq!(args.name.map(|n| n.value()).as_deref(), Some("x"));
+        assert_eq!(args.requires.len(), 2);
     }
 
     #[test]

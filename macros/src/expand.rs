@@ -82,6 +82,51 @@ fn registration(
     let assert_component = quote_spanned! {ident.span()=>
         __weft_p::assert_component::<#ident>();
     };
+    // A struct that is not `Send + Sync` is reported once, by `assert_component`. So that nothing
+    // else fails with it, the hooks and the erasure fall back (by autoref) to code that is never
+    // selected in a program that compiles.
+    let unreachable = quote! {
+        ::core::unreachable!("`{}` is not `Send + Sync`, which fails to compile", #type_name)
+    };
+    let no_hooks = quote! {
+        trait __WeftNoHooks<__WeftC> {
+            fn hooks(&mut self) -> __weft_p::Hooks<__WeftC>;
+        }
+        impl<__WeftC> __WeftNoHooks<__WeftC> for &__weft_p::HookProbe<__WeftC> {
+            fn hooks(&mut self) -> __weft_p::Hooks<__WeftC> {
+                #unreachable
+            }
+        }
+    };
+    let erase_signature = quote! {
+        fn __weft_erase(
+            &self,
+            component: __WeftC,
+            hooks: __weft_p::Hooks<__WeftC>,
+            provide: ::core::option::Option<fn(::std::sync::Arc<__WeftC>) -> __weft_p::Service>,
+        ) -> __weft_p::Erased
+    };
+    let erase = quote! {
+        trait __WeftErase<__WeftC> {
+            #erase_signature;
+        }
+        impl<__WeftC: ::core::marker::Send + ::core::marker::Sync + 'static> __WeftErase<__WeftC>
+            for __weft_p::Probe<__WeftC>
+        {
+            #erase_signature {
+                __weft_p::erase(component, hooks, provide)
+            }
+        }
+        trait __WeftCannotErase<__WeftC> {
+            #erase_signature;
+        }
+        impl<__WeftC> __WeftCannotErase<__WeftC> for &__weft_p::Probe<__WeftC> {
+            #[allow(unused_variables, reason = "never called: the struct fails to compile")]
+            #erase_signature {
+                #unreachable
+            }
+        }
+    };
     quote! {
         use #krate::__private as __weft_p;
 
@@ -93,9 +138,14 @@ fn registration(
             let __weft_component = #construct;
             let __weft_hooks = {
                 use __weft_p::{HooksViaDefault as _, HooksViaLifecycle as _};
+                #no_hooks
                 (&__weft_p::HookProbe::<#ident>::new()).hooks()
             };
-            ::core::result::Result::Ok(__weft_p::erase(__weft_component, __weft_hooks, #provide))
+            #erase
+            ::core::result::Result::Ok(
+                (&__weft_p::Probe::<#ident>::new())
+                    .__weft_erase(__weft_component, __weft_hooks, #provide),
+            )
         }
 
         __weft_p::inventory::submit! {
@@ -122,7 +172,11 @@ fn construct(args: &Args, component: &Component, injections: &Injections) -> Tok
             Some(entry) => {
                 let entry = &args.requires[*entry];
                 let entry_name = display(entry);
-                quote!(__weft_injector.get::<#entry>(#entry_name)?)
+                // Spanned from the first to the last token of the entry, so that a service
+                // that is not `Send + Sync` is reported there.
+                let (start, end) = span_range(entry);
+                let get = quote_spanned!(start=> __weft_injector.get::<#entry>);
+                quote_spanned!(end=> #get(#entry_name)?)
             }
             None => {
                 quote_spanned!(field.ty.span()=> ::core::default::Default::default())
@@ -137,58 +191,31 @@ fn construct(args: &Args, component: &Component, injections: &Injections) -> Tok
 /// The expression of type `Option<fn(Arc<C>) -> Service>` that turns the shared component into
 /// its service, preceded by the checks that the component implements `provides`.
 fn provide(ident: &Ident, provides: &Type) -> TokenStream {
-    let Type::TraitObject(object) = provides else {
-        // A concrete type: the component provides itself.
-        let check = quote_spanned! {provides.span()=>
-            __weft_p::assert_provides_own_type::<#ident, #provides>();
-        };
-        return quote! {{
-            const _: () = { #check };
-            fn __weft_provide(
-                component: ::std::sync::Arc<#ident>,
-            ) -> __weft_p::Service {
-                __weft_p::Service::new::<#ident>(component)
-            }
-            ::core::option::Option::Some(__weft_provide as fn(_) -> _)
-        }};
-    };
-    let traits: Vec<&Path> = object
-        .bounds
-        .iter()
-        .filter_map(|bound| match bound {
-            TypeParamBound::Trait(bound) => Some(&bound.path),
-            _ => None,
-        })
-        .collect();
-    // One check per trait, spanned at that trait, so the error names the bound that is missing.
-    let checks = traits.iter().map(|bound| {
-        let (start, end) = span_range(bound);
-        // The error covers the call and its argument, which both run from `start` to `end`.
-        let probe = quote_spanned!(start=> (&__weft_p::Probe::<#ident>::new()));
-        let probe = quote_spanned!(end=> #probe.__weft_check());
-        let assert = quote_spanned!(start=> __weft_p::assert_provides::<#ident, #provides);
-        let assert = quote_spanned!(end=> #assert>(#probe));
-        quote_spanned! {start=>
-            {
-                trait __WeftImplements {
-                    fn __weft_check(&self) -> __weft_p::Implemented {
-                        __weft_p::Implemented
-                    }
-                }
-                impl<__WeftC: ?::core::marker::Sized + #bound> __WeftImplements
-                    for __weft_p::Probe<__WeftC> {}
-                trait __WeftMissing {
-                    fn __weft_check(&self) -> __weft_p::NotImplemented {
-                        __weft_p::NotImplemented
-                    }
-                }
-                impl<__WeftC: ?::core::marker::Sized> __WeftMissing for &__weft_p::Probe<__WeftC> {}
-                #assert;
-            }
+    let (checks, traits, service) = match provides {
+        Type::TraitObject(object) => {
+            let traits: Vec<&Path> = object
+                .bounds
+                .iter()
+                .filter_map(|bound| match bound {
+                    TypeParamBound::Trait(bound) => Some(&bound.path),
+                    _ => None,
+                })
+                .collect();
+            let checks =
+                traits.iter().map(|bound| implements_check(ident, provides, bound)).collect();
+            (checks, traits, provides.to_token_stream())
         }
-    });
-    // Coercing to `Arc<dyn ...>` only where the checks above pass keeps a missing impl down to the
+        // A concrete type: the component provides itself.
+        _ => {
+            let check = quote_spanned! {provides.span()=>
+                __weft_p::assert_provides_own_type::<#ident, #provides>();
+            };
+            (vec![check], Vec::new(), quote!(__WeftC))
+        }
+    };
+    // Coercing to the service only where the checks above pass keeps a missing impl down to the
     // one error those checks report; when they fail, this yields `None` and nothing else breaks.
+    let bounds = quote!(#(#traits +)* ::core::marker::Send + ::core::marker::Sync + 'static);
     let provide = quote_spanned! {provides.span()=>
         {
             type __WeftProvide<__WeftC> = ::core::option::Option<
@@ -197,18 +224,12 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
             trait __WeftProvides<__WeftC> {
                 fn __weft_provide(&self) -> __WeftProvide<__WeftC>;
             }
-            impl<__WeftC> __WeftProvides<__WeftC> for __weft_p::Probe<__WeftC>
-            where
-                __WeftC: #(#traits +)* ::core::marker::Send + ::core::marker::Sync + 'static,
-            {
+            impl<__WeftC: #bounds> __WeftProvides<__WeftC> for __weft_p::Probe<__WeftC> {
                 fn __weft_provide(&self) -> __WeftProvide<__WeftC> {
-                    fn __weft_provide<__WeftC>(
+                    fn __weft_provide<__WeftC: #bounds>(
                         component: ::std::sync::Arc<__WeftC>,
-                    ) -> __weft_p::Service
-                    where
-                        __WeftC: #(#traits +)* ::core::marker::Send + ::core::marker::Sync + 'static,
-                    {
-                        __weft_p::Service::new::<#provides>(component)
+                    ) -> __weft_p::Service {
+                        __weft_p::Service::new::<#service>(component)
                     }
                     ::core::option::Option::Some(__weft_provide::<__WeftC>)
                 }
@@ -226,6 +247,35 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
         fn __weft_check_provides() { #(#checks)* }
         #provide
     }}
+}
+
+/// Checks that the component implements `bound`, one trait of its `provides`; the error points at
+/// that trait, so that it names the one bound that is missing.
+fn implements_check(ident: &Ident, provides: &Type, bound: &Path) -> TokenStream {
+    let (start, end) = span_range(bound);
+    // The error covers the call and its argument, which both run from `start` to `end`.
+    let probe = quote_spanned!(start=> (&__weft_p::Probe::<#ident>::new()));
+    let probe = quote_spanned!(end=> #probe.__weft_check());
+    let assert = quote_spanned!(start=> __weft_p::assert_provides::<#ident, #provides);
+    let assert = quote_spanned!(end=> #assert>(#probe));
+    quote_spanned! {start=>
+        {
+            trait __WeftImplements {
+                fn __weft_check(&self) -> __weft_p::Implemented {
+                    __weft_p::Implemented
+                }
+            }
+            impl<__WeftC: ?::core::marker::Sized + #bound> __WeftImplements
+                for __weft_p::Probe<__WeftC> {}
+            trait __WeftMissing {
+                fn __weft_check(&self) -> __weft_p::NotImplemented {
+                    __weft_p::NotImplemented
+                }
+            }
+            impl<__WeftC: ?::core::marker::Sized> __WeftMissing for &__weft_p::Probe<__WeftC> {}
+            #assert;
+        }
+    }
 }
 
 /// The spans of the first and last tokens of `tokens`: a stable stand-in for joining spans.

@@ -128,8 +128,10 @@ use proc_macro::TokenStream;
 /// };
 /// ```
 ///
-/// The generated code also contains compile-time checks: that the struct is `Send + Sync`, and
-/// that it implements each trait of `provides`, with errors pointing at the `provides` tokens.
+/// The generated code differs only in what matters when the declaration is wrong. It checks that
+/// the struct is `Send + Sync` (pointing at its name) and that it implements each trait of
+/// `provides` (pointing at that trait). The hooks, the erasure and `provide` go through autoref
+/// probes, so that a failed check is the only error a mistake causes.
 #[proc_macro_attribute]
 pub fn component(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);

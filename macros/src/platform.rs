@@ -2,7 +2,7 @@
 //! `mod platform`.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Ident, Path, Token};
@@ -60,6 +60,13 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     }
     errors.finish()?;
     let krate = krate.unwrap_or_else(|| syn::parse_quote!(::weft));
+    // Spanned at the crate's name, so that a crate that is not a dependency is reported there.
+    let links = crates.iter().map(|name| {
+        quote_spanned! {name.span()=>
+            #[allow(unused_imports, reason = "imported only to link the crate's components")]
+            use ::#name as _;
+        }
+    });
     Ok(quote! {
         /// The application's platform: every component linked into this binary.
         ///
@@ -67,10 +74,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         pub mod platform {
             // Naming a crate is what makes the linker keep it, and with it the components it
             // registers; a binary that never mentions the crate otherwise would drop them.
-            #(
-                #[allow(unused_imports, reason = "imported only to link the crate's components")]
-                use ::#crates as _;
-            )*
+            #(#links)*
 
             /// A builder for the platform, to choose components or replace services before boot.
             pub fn builder() -> #krate::Builder {

@@ -5,7 +5,7 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.pass("ui/pass/*.rs");
-    for category in ["attr", "name", "requires", "provides", "item", "platform"] {
+    for category in ["attr", "name", "requires", "provides", "fields", "item", "platform"] {
         t.compile_fail(format!("ui/{category}/*.rs"));
     }
 }

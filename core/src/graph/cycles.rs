@@ -89,6 +89,10 @@ impl Tarjan {
 /// Each path starts with its smallest node and ends with it again; each node requires the next.
 /// The work is proportional to the size of the paths reported.
 pub(crate) fn cycle_paths(deps: &Adjacency, dependents: &Adjacency) -> Vec<Vec<u32>> {
+    let components = cyclic_components(deps);
+    if components.is_empty() {
+        return Vec::new();
+    }
     let len = deps.len();
     let mut component_of = vec![NONE; len];
     let mut forward_parent = vec![NONE; len];
@@ -97,7 +101,7 @@ pub(crate) fn cycle_paths(deps: &Adjacency, dependents: &Adjacency) -> Vec<Vec<u
     let mut position = vec![NONE; len];
     let mut paths = Vec::new();
 
-    for (id, members) in cyclic_components(deps).into_iter().enumerate() {
+    for (id, members) in components.into_iter().enumerate() {
         let id = id as u32;
         for &member in &members {
             component_of[member as usize] = id;

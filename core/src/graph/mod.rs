@@ -6,14 +6,14 @@
 mod adjacency;
 mod cycles;
 mod export;
+mod fast_hash;
 mod resolve;
-
-use std::collections::HashMap;
 
 use crate::component::ServiceKey;
 use crate::registry::Registration;
 pub(crate) use adjacency::Adjacency;
-pub(crate) use resolve::{Request, resolve};
+use fast_hash::FastMap;
+pub(crate) use resolve::{REPLACED, Request, resolve};
 
 /// A checked, acyclic graph of components: each component points at the providers of the
 /// services it requires.
@@ -31,14 +31,18 @@ pub(crate) use resolve::{Request, resolve};
 #[derive(Debug)]
 pub struct Graph {
     pub(crate) registrations: Vec<&'static Registration>,
-    pub(crate) index: HashMap<&'static str, u32>,
+    pub(crate) index: FastMap<&'static str, u32>,
     /// Edges from a component to the providers it requires, labelled with the service.
     pub(crate) deps: Adjacency,
     /// The same edges, reversed.
     pub(crate) dependents: Adjacency,
     /// Dependencies before dependents.
     pub(crate) order: Vec<u32>,
-    pub(crate) providers: HashMap<ServiceKey, u32>,
+    /// For each requirement of each component, in declaration order: the component that
+    /// provides it, or [`REPLACED`].
+    sources: Vec<u32>,
+    /// Node `i`'s requirements are `sources[source_offsets[i]..source_offsets[i + 1]]`.
+    source_offsets: Vec<usize>,
     /// Requirements served by a replacement value: `(component, service)`.
     pub(crate) replaced_edges: Vec<(u32, &'static str)>,
 }
@@ -93,6 +97,13 @@ impl Graph {
         let mut order = self.init_order();
         order.reverse();
         order
+    }
+
+    /// Where each requirement of `node` comes from: the providing component, or [`REPLACED`].
+    pub(crate) fn sources(&self, node: u32) -> impl Iterator<Item = (&'static ServiceKey, u32)> {
+        let node = node as usize;
+        let sources = &self.sources[self.source_offsets[node]..self.source_offsets[node + 1]];
+        self.registrations[node].requires.iter().zip(sources.iter().copied())
     }
 
     pub(crate) fn name(&self, node: u32) -> &'static str {

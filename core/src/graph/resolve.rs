@@ -1,14 +1,20 @@
 //! Checking a set of registrations and resolving it into a [`Graph`], or listing every problem.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 
 use super::Graph;
 use super::adjacency::Adjacency;
 use super::cycles::cycle_paths;
+use super::fast_hash::FastMap;
 use crate::component::ServiceKey;
 use crate::error::{GraphError, Location, Problem};
 use crate::registry::Registration;
+
+/// A requirement served by a replacement value.
+pub(crate) const REPLACED: u32 = u32::MAX - 1;
+/// A requirement that no component provides.
+const MISSING: u32 = u32::MAX;
 
 /// What to resolve: the registrations and the builder's settings that refer to them.
 pub(crate) struct Request<'a> {
@@ -33,7 +39,8 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
     let mut duplicate_providers = Vec::new();
     let mut missing = Vec::new();
 
-    let mut index: HashMap<&'static str, u32> = HashMap::with_capacity(all.len());
+    let mut index: FastMap<&'static str, u32> = FastMap::default();
+    index.reserve(all.len());
     let mut start = 0;
     while start < all.len() {
         let name = all[start].name;
@@ -55,8 +62,9 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
     }
 
     // Providers of each service; a second provider is rare, so it goes to a side table.
-    let mut provider: HashMap<ServiceKey, u32> = HashMap::with_capacity(all.len());
-    let mut more_providers: HashMap<ServiceKey, Vec<u32>> = HashMap::new();
+    let mut provider: FastMap<ServiceKey, u32> = FastMap::default();
+    provider.reserve(all.len());
+    let mut more_providers: FastMap<ServiceKey, Vec<u32>> = FastMap::default();
     for (i, registration) in all.iter().enumerate() {
         if let Some(key) = registration.provides {
             match provider.entry(key) {
@@ -67,29 +75,54 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
             }
         }
     }
-
-    // Select the roots and everything they transitively require.
-    let mut selected = vec![false; all.len()];
-    let mut pending: Vec<u32> = match only {
-        Some(names) => names.iter().filter_map(|name| index.get(name.as_str()).copied()).collect(),
-        None => (0..all.len() as u32)
-            .filter(|&i| !all[i as usize].provides.is_some_and(|key| replaced.contains(&key)))
-            .collect(),
+    let extra_providers = |key: &ServiceKey| -> &[u32] {
+        match more_providers.is_empty() {
+            true => &[],
+            false => more_providers.get(key).map(Vec::as_slice).unwrap_or_default(),
+        }
     };
-    for &root in &pending {
-        selected[root as usize] = true;
+
+    // Resolve every requirement once: its first provider, or why it has none.
+    let mut targets: Vec<u32> = Vec::with_capacity(all.len() * 3);
+    let mut target_offsets: Vec<usize> = Vec::with_capacity(all.len() + 1);
+    target_offsets.push(0);
+    for registration in &all {
+        for key in registration.requires {
+            let target = match replaced.contains(key) {
+                true => REPLACED,
+                false => provider.get(key).copied().unwrap_or(MISSING),
+            };
+            targets.push(target);
+        }
+        target_offsets.push(targets.len());
     }
-    while let Some(node) = pending.pop() {
-        for key in all[node as usize].requires {
-            if replaced.contains(key) {
-                continue;
-            }
-            let Some(&first) = provider.get(key) else { continue };
-            let extra = more_providers.get(key).map(Vec::as_slice).unwrap_or_default();
-            for &p in std::iter::once(&first).chain(extra) {
-                if !selected[p as usize] {
-                    selected[p as usize] = true;
-                    pending.push(p);
+    let targets_of = |i: usize| &targets[target_offsets[i]..target_offsets[i + 1]];
+
+    // Without `only`, every component boots but the replaced providers; with it, the named
+    // components and everything they transitively require.
+    let mut selected: Vec<bool> = match only {
+        None => {
+            all.iter().map(|r| !r.provides.is_some_and(|key| replaced.contains(&key))).collect()
+        }
+        Some(_) => vec![false; all.len()],
+    };
+    if let Some(names) = only {
+        let mut pending: Vec<u32> =
+            names.iter().filter_map(|name| index.get(name.as_str()).copied()).collect();
+        for &root in &pending {
+            selected[root as usize] = true;
+        }
+        while let Some(node) = pending.pop() {
+            let requires = all[node as usize].requires;
+            for (key, &target) in requires.iter().zip(targets_of(node as usize)) {
+                if target == REPLACED || target == MISSING {
+                    continue;
+                }
+                for &p in std::iter::once(&target).chain(extra_providers(key)) {
+                    if !selected[p as usize] {
+                        selected[p as usize] = true;
+                        pending.push(p);
+                    }
                 }
             }
         }
@@ -104,32 +137,41 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
         }
     }
 
-    let mut edges = Vec::with_capacity(registrations.len() * 3);
+    let mut edges = Vec::with_capacity(targets.len());
+    let mut sources = Vec::with_capacity(targets.len());
+    let mut source_offsets = Vec::with_capacity(registrations.len() + 1);
+    source_offsets.push(0);
     let mut replaced_edges = Vec::new();
     let mut row = Vec::new();
-    for (i, registration) in registrations.iter().enumerate() {
+    for (original, registration) in all.iter().enumerate() {
+        if !selected[original] {
+            continue;
+        }
+        let from = compact[original];
         row.clear();
-        for key in registration.requires {
-            if replaced.contains(key) {
-                replaced_edges.push((i as u32, key.name()));
-                continue;
-            }
-            let Some(&first) = provider.get(key) else {
-                missing.push(Problem::MissingProvider {
+        for (key, &target) in registration.requires.iter().zip(targets_of(original)) {
+            sources.push(match target {
+                REPLACED | MISSING => target,
+                provider => compact[provider as usize],
+            });
+            match target {
+                REPLACED => replaced_edges.push((from, key.name())),
+                MISSING => missing.push(Problem::MissingProvider {
                     service: key.name(),
                     required_by: registration.name,
                     location: location(registration),
-                });
-                continue;
-            };
-            let extra = more_providers.get(key).map(Vec::as_slice).unwrap_or_default();
-            for &p in std::iter::once(&first).chain(extra) {
-                row.push((compact[p as usize], key.name()));
+                }),
+                first => {
+                    for &p in std::iter::once(&first).chain(extra_providers(key)) {
+                        row.push((compact[p as usize], key.name()));
+                    }
+                }
             }
         }
+        source_offsets.push(sources.len());
         row.sort_unstable_by_key(|&(to, _)| to);
         row.dedup_by_key(|&mut (to, _)| to);
-        edges.extend(row.iter().map(|&(to, label)| (i as u32, to, label)));
+        edges.extend(row.iter().map(|&(to, label)| (from, to, label)));
     }
 
     let mut duplicated: Vec<(&ServiceKey, &Vec<u32>)> = more_providers.iter().collect();
@@ -164,13 +206,21 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
     }
 
     let order = topological_order(&deps, &dependents);
-    let index = registrations.iter().enumerate().map(|(i, r)| (r.name, i as u32)).collect();
-    let providers = registrations
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.provides.map(|key| (key, i as u32)))
-        .collect();
-    Ok(Graph { registrations, index, deps, dependents, order, providers, replaced_edges })
+    // Names are unique here; when every component is selected, the index is already right.
+    let index = match registrations.len() == all.len() {
+        true => index,
+        false => registrations.iter().enumerate().map(|(i, r)| (r.name, i as u32)).collect(),
+    };
+    Ok(Graph {
+        registrations,
+        index,
+        deps,
+        dependents,
+        order,
+        sources,
+        source_offsets,
+        replaced_edges,
+    })
 }
 
 fn location(registration: &Registration) -> Location {

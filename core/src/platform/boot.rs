@@ -18,7 +18,7 @@ use super::states::StateCell;
 use super::stop::Stopping;
 use crate::component::{Injector, Live, Service, ServiceKey};
 use crate::error::{BootError, BootFailure, HookCause, HookError};
-use crate::graph::Graph;
+use crate::graph::{Graph, REPLACED};
 use crate::lifecycle::{Phase, State};
 use crate::report::{BootReport, ComponentTimings, critical_path};
 
@@ -101,7 +101,7 @@ pub(crate) async fn boot(
         failure: None,
     };
     let span = tracing::info_span!("weft.boot", components = len);
-    async move {
+    let coordinate = async move {
         tracing::info!(components = len, "booting");
         for node in 0..len as u32 {
             if boot.init_waiting[node as usize] == 0 {
@@ -110,9 +110,25 @@ pub(crate) async fn boot(
         }
         boot.run().await;
         boot.finish().await
+    };
+    // The coordinator runs as a task of its own: woken on a worker thread by the hook that just
+    // finished, it spawns the next hooks on that worker's queue instead of crossing threads.
+    let task = tokio::spawn(coordinate.instrument(span));
+    let _cancel_with_caller = AbortOnDrop(task.abort_handle());
+    match task.await {
+        Ok(result) => result,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => Err(BootError::Interrupted),
     }
-    .instrument(span)
-    .await
+}
+
+/// Dropping the `boot` future (e.g. in a `select!`) cancels the boot and its hooks.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Boot {
@@ -121,13 +137,11 @@ impl Boot {
         let name = registration.name;
         // A component reaches only the services it declared.
         let mut services: HashMap<TypeId, Service> = HashMap::new();
-        for key in registration.requires {
+        for (key, source) in self.graph.sources(node) {
             let Some(type_id) = key.type_id() else { continue };
-            let service = match self.replacements.get(key) {
-                Some(service) => Some(service.clone()),
-                None => {
-                    self.graph.providers.get(key).and_then(|&p| self.services[p as usize].clone())
-                }
+            let service = match source {
+                REPLACED => self.replacements.get(key).cloned(),
+                provider => self.services[provider as usize].clone(),
             };
             if let Some(service) = service {
                 services.insert(type_id, service);

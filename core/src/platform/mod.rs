@@ -94,11 +94,27 @@ impl Platform {
     }
 
     /// The state of component `name`, or `None` if the platform has no such component.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let platform = weft::Builder::empty().boot().await?;
+    /// assert_eq!(platform.state("nothing-by-that-name"), None);
+    /// # Ok(()) }
+    /// ```
     pub fn state(&self, name: &str) -> Option<State> {
         self.states.snapshot().get(name)
     }
 
     /// A snapshot of every component's state.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let platform = weft::Builder::empty().boot().await?;
+    /// assert!(platform.states().all(weft::State::Started));
+    /// # Ok(()) }
+    /// ```
     pub fn states(&self) -> States {
         self.states.snapshot()
     }
@@ -124,11 +140,27 @@ impl Platform {
     }
 
     /// What boot measured: hook durations and the critical path.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let platform = weft::Builder::empty().boot().await?;
+    /// assert!(platform.report().components.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub fn report(&self) -> &BootReport {
         &self.report
     }
 
     /// The resolved component graph; see [`Graph::to_dot`] and [`Graph::to_mermaid`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let platform = weft::Builder::empty().boot().await?;
+    /// std::fs::write(std::env::temp_dir().join("weft.dot"), platform.graph().to_dot())?;
+    /// # Ok(()) }
+    /// ```
     pub fn graph(&self) -> &Graph {
         &self.graph
     }
@@ -138,6 +170,16 @@ impl Platform {
     ///
     /// Idempotent: later calls (and concurrent ones) return the first call's outcome without
     /// running any hook again.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let platform = weft::Builder::empty().boot().await?;
+    /// let first = platform.stop().await?;
+    /// let again = platform.stop().await?;
+    /// assert_eq!(first.stopped, again.stopped);
+    /// # Ok(()) }
+    /// ```
     pub async fn stop(&self) -> Result<StopReport, StopError> {
         self.stopped
             .get_or_init(|| async {

@@ -39,11 +39,16 @@ pub struct Event {
 }
 
 #[derive(Default)]
-pub struct Log(Mutex<Vec<Event>>);
+pub struct Log(Mutex<Vec<Event>>, AtomicUsize);
 
 impl Log {
     fn push(&self, component: &'static str, phase: Phase, done: bool) {
         self.0.lock().unwrap().push(Event { component, phase, done });
+    }
+
+    /// How many components were dropped.
+    pub fn dropped(&self) -> usize {
+        self.1.load(Ordering::SeqCst)
     }
 
     pub fn events(&self) -> Vec<Event> {
@@ -110,6 +115,12 @@ impl Probe {
         }
         spec.log.push(spec.name, phase, true);
         Ok(())
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        self.0.log.1.fetch_add(1, Ordering::SeqCst);
     }
 }
 
