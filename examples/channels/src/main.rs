@@ -9,7 +9,9 @@
 //! `--components web` runs everything but webhooks. Settings come from `CHANNELS_*` variables
 //! and the TOML file named by `CHANNELS_CONFIG`; see the `config` module.
 
+use std::pin::pin;
 use std::process::ExitCode;
+use std::task::Poll;
 
 use channels::HttpEndpoint;
 use tracing_subscriber::EnvFilter;
@@ -87,12 +89,19 @@ async fn run(components: Option<Vec<String>>) -> anyhow::Result<()> {
         builder = builder.only(names);
     }
     let platform = builder.boot().await?;
+    let mut shutdown = pin!(platform.run_until_shutdown());
+    // The first poll installs the SIGINT/SIGTERM handlers. Until then a signal would kill the
+    // process without a graceful stop, so announce the address only after it.
+    let early = futures_util::poll!(shutdown.as_mut());
     println!("{}", platform.report());
     match platform.get::<dyn HttpEndpoint>().and_then(|web| web.local_addr()) {
         Some(addr) => println!("listening on http://{addr} (Ctrl-C to stop)"),
         None => println!("running without the `web` component (Ctrl-C to stop)"),
     }
-    let report = platform.run_until_shutdown().await?;
+    let report = match early {
+        Poll::Ready(result) => result,
+        Poll::Pending => shutdown.await,
+    }?;
     println!("{report}");
     Ok(())
 }
