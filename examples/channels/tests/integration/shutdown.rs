@@ -55,7 +55,9 @@ async fn acknowledged_messages_survive_a_stop_under_load() -> anyhow::Result<()>
     }
 
     // Let the load build up, then stop while requests are in flight.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    while acked.lock().await.len() < 100 && started.elapsed() < MAX_TIME / 2 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let before_stop = acked.lock().await.len();
     assert!(before_stop > 0, "some messages were acknowledged before the stop");
     let addr = url.clone();
