@@ -61,6 +61,24 @@ async fn bad_inputs_get_json_4xx() -> anyhow::Result<()> {
     expect_error(json_body("{\"author\": \"   \", \"text\": \"x\"}"), 422, "invalid_input").await;
     expect_error(json_body("{\"author\": \"ann\", \"text\": \"\"}"), 422, "invalid_input").await;
 
+    // Hostile bodies: deep nesting, invalid UTF-8, absurd numbers, duplicate keys.
+    let deep = format!("{}{}", "[".repeat(3_000), "]".repeat(3_000));
+    let response = json_body(&deep).send().await?;
+    let (status, body) = json(response).await;
+    assert!(matches!(status, 400 | 422), "{status} {body}");
+    let invalid_utf8 = c
+        .post(&messages)
+        .header(CONTENT_TYPE, "application/json")
+        .body(b"{\"author\": \"\xff\xfe\", \"text\": \"x\"}".to_vec());
+    expect_error(invalid_utf8, 400, "malformed_json").await;
+    expect_error(json_body("{\"author\": 1e400, \"text\": \"x\"}"), 400, "malformed_json").await;
+    expect_error(
+        json_body("{\"author\": \"a\", \"author\": \"b\", \"text\": \"x\"}"),
+        422,
+        "invalid_body",
+    )
+    .await;
+
     // Hostile strings: control characters and bidi overrides are refused...
     expect_error(json_body("{\"author\": \"a\\u0000b\", \"text\": \"x\"}"), 422, "invalid_input")
         .await;
