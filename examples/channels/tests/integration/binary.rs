@@ -13,12 +13,23 @@ use crate::common::{client, json};
 /// standard output.
 async fn run_and_interrupt(args: &[&str]) -> anyhow::Result<String> {
     let dir = tempfile::tempdir()?;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_channels"))
+    let data_dir = dir.path().to_string_lossy().into_owned();
+    let env = [("CHANNELS_BIND", "127.0.0.1:0"), ("CHANNELS_DATA_DIR", data_dir.as_str())];
+    run_with_env(args, &env).await
+}
+
+/// Runs the binary with `args` and, of the `CHANNELS_*` variables, only `env`; checks it serves
+/// `/health`, interrupts it, and returns its standard output.
+async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<String> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_channels"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CHANNELS_") || name == "WEFT_COMPONENTS" {
+            command.env_remove(name);
+        }
+    }
+    let mut child = command
         .args(args)
-        .env("CHANNELS_BIND", "127.0.0.1:0")
-        .env("CHANNELS_DATA_DIR", dir.path())
-        .env_remove("CHANNELS_CONFIG")
-        .env_remove("WEFT_COMPONENTS")
+        .envs(env.iter().copied())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -68,5 +79,26 @@ async fn boots_a_subset() -> anyhow::Result<()> {
     let output = run_and_interrupt(&["--components", "web"]).await?;
     assert!(output.contains("booted 5 components"), "{output}");
     assert!(!output.contains("webhooks"), "{output}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn reads_a_toml_config_file() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data_dir = dir.path().join("from-toml");
+    let file = dir.path().join("channels.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "data_dir = {:?}\nbind = \"127.0.0.1:0\"\nsync = \"normal\"\n",
+            data_dir.display().to_string()
+        ),
+    )?;
+    let file = file.to_string_lossy().into_owned();
+    run_with_env(&[], &[("CHANNELS_CONFIG", file.as_str())]).await?;
+    assert!(
+        data_dir.join(channels_db::DATABASE_FILE).exists(),
+        "the database is where the file says"
+    );
     Ok(())
 }
