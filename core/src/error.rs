@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::component::InjectError;
 use crate::lifecycle::Phase;
+use crate::platform::States;
 
 /// Where a component is declared: `file!()` and `line!()` of its `#[component]` attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -128,6 +129,9 @@ pub enum HookCause {
     /// The component could not be constructed.
     #[error(transparent)]
     Inject(InjectError),
+    /// The hook's task was cancelled from outside, e.g. because the tokio runtime shut down.
+    #[error("cancelled before it finished")]
+    Cancelled,
 }
 
 /// A failed hook: which component, which phase, how long it ran, and why it failed.
@@ -218,6 +222,9 @@ pub struct BootFailure {
     pub elapsed: Duration,
     /// What the rollback did: it stops exactly the components that finished `init`.
     pub rollback: StopReport,
+    /// Every component's state after the rollback: the one that failed is `Failed`, those
+    /// stopped are `Stopped`, those never initialized are still `Ready`.
+    pub states: States,
 }
 
 /// Why a platform did not boot.

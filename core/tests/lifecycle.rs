@@ -134,6 +134,8 @@ async fn an_init_error_rolls_back_the_initialized_components_dependents_first() 
     assert_eq!(failure.failure.component, names[2]);
     assert_eq!(failure.failure.phase, Phase::Init);
     assert_eq!(failure.rollback.stopped, [names[1], names[0]]);
+    let states: Vec<State> = failure.states.iter().map(|(_, state)| state).collect();
+    assert_eq!(states, [State::Stopped, State::Stopped, State::Failed, State::Ready]);
     // c0 and c1 may have started meanwhile; c2 never starts and c3 is never built.
     assert!(!scenario.log.began(Phase::Start).contains(&names[2]));
     assert!(!scenario.log.finished(Phase::Construct).contains(&names[3]));
@@ -224,6 +226,17 @@ async fn rollback_runs_under_a_budget_of_its_own() {
     let failure = hook_failure(builder.boot().await.unwrap_err());
     assert_eq!(failure.rollback.not_stopped, [scenario.names[0]]);
     assert!(failure.to_string().contains("not stopped, time budget exhausted"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unbounded_limits_are_accepted() {
+    let scenario = Scenario::with(vec![vec![], vec![0]], |i| Behaviour {
+        fault: (i == 1).then_some((Phase::Init, Fault::Error)),
+        ..Behaviour::default()
+    });
+    let builder = scenario.builder().default_timeout(Duration::MAX).rollback_timeout(Duration::MAX);
+    let failure = hook_failure(builder.boot().await.unwrap_err());
+    assert_eq!(failure.rollback.stopped, [scenario.names[0]]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -404,6 +417,18 @@ async fn dropping_the_boot_future_cancels_the_hooks() {
         assert!(std::time::Instant::now() < deadline, "the hook still runs");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+#[tokio::test]
+async fn a_platform_and_its_boot_can_move_across_tasks() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    // `tokio::spawn` needs the boot future to be `Send`.
+    let platform = tokio::spawn(Builder::empty().boot()).await.unwrap().unwrap();
+    send_sync(&platform);
+    let platform = Arc::new(platform);
+    let stopping = platform.clone();
+    tokio::spawn(async move { stopping.stop().await }).await.unwrap().unwrap();
+    assert!(platform.states().is_empty());
 }
 
 #[test]

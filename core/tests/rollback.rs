@@ -1,4 +1,5 @@
-//! All-or-nothing boot on random graphs: whatever fails where, exactly the components that
+//! Random graphs booted with real hooks. A successful boot and stop follow every edge, each hook
+//! once. A failing one is all-or-nothing: whatever fails where, exactly the components that
 //! finished `init` are stopped, dependents first, none twice.
 
 mod support;
@@ -67,6 +68,41 @@ proptest! {
         // No start before init, and no hook after the failing component failed except stops.
         for name in log.began(Phase::Start) {
             prop_assert!(initialized.contains(name));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn a_successful_boot_and_stop_follow_every_edge_once(
+        len in 1usize..32,
+        picks in prop::collection::vec((0usize..32, 0usize..32), 0..80),
+    ) {
+        let scenario = Scenario::new(dag(len, &picks));
+        let runtime = runtime();
+        let platform = runtime.block_on(scenario.builder().boot()).unwrap();
+        let report = runtime.block_on(platform.stop()).unwrap();
+        prop_assert_eq!(report.stopped.len(), len);
+
+        let events = scenario.log.events();
+        let position = |name: &str, phase: Phase, done: bool| {
+            events.iter().position(|e| e.component == name && e.phase == phase && e.done == done)
+        };
+        for name in &scenario.names {
+            for phase in [Phase::Init, Phase::Start, Phase::Stop] {
+                let calls = events.iter().filter(|e| e.component == *name && e.phase == phase).count();
+                prop_assert_eq!(calls, 2, "{} {} began and ended once", name, phase);
+            }
+        }
+        let names = &scenario.names;
+        for (i, deps) in scenario.deps.iter().enumerate() {
+            for &d in deps {
+                prop_assert!(position(names[d], Phase::Init, true) < position(names[i], Phase::Init, false));
+                prop_assert!(position(names[d], Phase::Start, true) < position(names[i], Phase::Start, false));
+                prop_assert!(position(names[i], Phase::Stop, true) < position(names[d], Phase::Stop, false));
+            }
         }
     }
 }

@@ -37,7 +37,7 @@ pub(crate) fn component(attr: TokenStream, item: TokenStream) -> syn::Result<Tok
 
 /// The item to emit beside errors: the user's item as written, minus any further
 /// `#[component]` attributes (so that they do not report the same mistakes again).
-pub(crate) fn fallback(item: TokenStream) -> TokenStream {
+pub(crate) fn item_on_error(item: TokenStream) -> TokenStream {
     let Ok(item) = syn::parse2::<Item>(item.clone()) else { return item };
     match ast::parse(item, &mut Errors::default()) {
         Parsed::Struct(component) => component.item.into_token_stream(),
@@ -82,9 +82,49 @@ fn registration(
     let assert_component = quote_spanned! {ident.span()=>
         __weft_p::assert_component::<#ident>();
     };
-    // A struct that is not `Send + Sync` is reported once, by `assert_component`. So that nothing
-    // else fails with it, the hooks and the erasure fall back (by autoref) to code that is never
-    // selected in a program that compiles.
+    let (no_hooks, erase) = not_send_fallbacks(&type_name);
+    quote! {
+        use #krate::__private as __weft_p;
+
+        const _: () = { #assert_component };
+
+        fn __weft_build(
+            __weft_injector: &__weft_p::Injector<'_>,
+        ) -> ::core::result::Result<__weft_p::Erased, __weft_p::InjectError> {
+            let __weft_component = #construct;
+            let __weft_hooks = {
+                use __weft_p::{HooksViaDefault as _, HooksViaLifecycle as _};
+                #no_hooks
+                (&__weft_p::HookProbe::<#ident>::new()).hooks()
+            };
+            #erase
+            ::core::result::Result::Ok(
+                (&__weft_p::Probe::<#ident>::new())
+                    .__weft_erase(__weft_component, __weft_hooks, #provide),
+            )
+        }
+
+        __weft_p::inventory::submit! {
+            __weft_p::Registration {
+                name: #name,
+                type_name: #type_name,
+                module_path: ::core::module_path!(),
+                file: ::core::file!(),
+                line: ::core::line!(),
+                provides: #provides_key,
+                requires: &[#(#requires),*],
+                build: __weft_build,
+            }
+        }
+    }
+}
+
+/// The traits that pick the hooks and erase the component when the struct is not `Send + Sync`.
+///
+/// Such a struct is reported once, by `assert_component`. So that nothing else fails with it, the
+/// hooks and the erasure fall back (by autoref) to code that is never selected in a program that
+/// compiles.
+fn not_send_fallbacks(type_name: &str) -> (TokenStream, TokenStream) {
     let unreachable = quote! {
         ::core::unreachable!("`{}` is not `Send + Sync`, which fails to compile", #type_name)
     };
@@ -127,40 +167,7 @@ fn registration(
             }
         }
     };
-    quote! {
-        use #krate::__private as __weft_p;
-
-        const _: () = { #assert_component };
-
-        fn __weft_build(
-            __weft_injector: &__weft_p::Injector<'_>,
-        ) -> ::core::result::Result<__weft_p::Erased, __weft_p::InjectError> {
-            let __weft_component = #construct;
-            let __weft_hooks = {
-                use __weft_p::{HooksViaDefault as _, HooksViaLifecycle as _};
-                #no_hooks
-                (&__weft_p::HookProbe::<#ident>::new()).hooks()
-            };
-            #erase
-            ::core::result::Result::Ok(
-                (&__weft_p::Probe::<#ident>::new())
-                    .__weft_erase(__weft_component, __weft_hooks, #provide),
-            )
-        }
-
-        __weft_p::inventory::submit! {
-            __weft_p::Registration {
-                name: #name,
-                type_name: #type_name,
-                module_path: ::core::module_path!(),
-                file: ::core::file!(),
-                line: ::core::line!(),
-                provides: #provides_key,
-                requires: &[#(#requires),*],
-                build: __weft_build,
-            }
-        }
-    }
+    (no_hooks, erase)
 }
 
 /// `Struct { field: injected, other: Default::default() }`; tuple fields are written `0: ...`.

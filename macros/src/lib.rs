@@ -138,7 +138,7 @@ pub fn component(attr: TokenStream, item: TokenStream) -> TokenStream {
     match expand::component(attr.into(), item.clone()) {
         Ok(tokens) => tokens.into(),
         Err(error) => {
-            let mut tokens = expand::fallback(item);
+            let mut tokens = expand::item_on_error(item);
             tokens.extend(error.into_compile_error());
             tokens.into()
         }

@@ -12,6 +12,7 @@ pub(crate) struct Adjacency {
 impl Adjacency {
     /// Builds the rows from `(from, to, label)` edges, in linear time (a counting sort that keeps
     /// the edges' order within each row).
+    #[cfg(test)]
     pub(crate) fn from_edges(len: usize, edges: &[(u32, u32, &'static str)]) -> Self {
         let mut offsets = vec![0u32; len + 1];
         for &(from, _, _) in edges {
@@ -32,16 +33,38 @@ impl Adjacency {
         Adjacency { offsets, targets, labels }
     }
 
-    /// The same edges, reversed.
+    /// Rows already laid out: row `i` is `targets[offsets[i]..offsets[i + 1]]`, labelled by
+    /// `labels` alike.
+    pub(crate) fn from_rows(
+        offsets: Vec<u32>,
+        targets: Vec<u32>,
+        labels: Vec<&'static str>,
+    ) -> Self {
+        debug_assert_eq!(targets.len(), labels.len());
+        debug_assert_eq!(offsets.last().copied().unwrap_or(0) as usize, targets.len());
+        Adjacency { offsets, targets, labels }
+    }
+
+    /// The same edges, reversed, without labels (nothing reads them).
     pub(crate) fn reversed(&self) -> Self {
         let len = self.len();
-        let mut edges = Vec::with_capacity(self.targets.len());
-        for from in 0..len {
-            for (to, label) in self.row(from as u32).iter().zip(self.labels(from as u32)) {
-                edges.push((*to, from as u32, *label));
+        let mut offsets = vec![0u32; len + 1];
+        for &to in &self.targets {
+            offsets[to as usize + 1] += 1;
+        }
+        for i in 0..len {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next: Vec<u32> = offsets[..len].to_vec();
+        let mut targets = vec![0u32; self.targets.len()];
+        for from in 0..len as u32 {
+            for &to in self.row(from) {
+                let slot = &mut next[to as usize];
+                targets[*slot as usize] = from;
+                *slot += 1;
             }
         }
-        Adjacency::from_edges(len, &edges)
+        Adjacency { offsets, targets, labels: Vec::new() }
     }
 
     /// The number of nodes.
@@ -60,10 +83,12 @@ impl Adjacency {
         &self.targets[self.offsets[node] as usize..self.offsets[node + 1] as usize]
     }
 
-    /// The labels of `node`'s edges, parallel to [`row`](Adjacency::row).
+    /// The labels of `node`'s edges, parallel to [`row`](Adjacency::row); empty for a
+    /// [`reversed`](Adjacency::reversed) adjacency.
     pub(crate) fn labels(&self, node: u32) -> &[&'static str] {
         let node = node as usize;
-        &self.labels[self.offsets[node] as usize..self.offsets[node + 1] as usize]
+        let range = self.offsets[node] as usize..self.offsets[node + 1] as usize;
+        self.labels.get(range).unwrap_or_default()
     }
 }
 
@@ -81,7 +106,10 @@ mod tests {
         let reversed = adjacency.reversed();
         assert_eq!(reversed.row(0), &[2]);
         assert_eq!(reversed.row(1), &[0, 2]);
-        assert_eq!(reversed.labels(1), &["y", "z"]);
+        assert!(reversed.labels(1).is_empty());
         assert_eq!(reversed.edge_count(), 3);
+        let rows = Adjacency::from_rows(vec![0, 1, 1, 3], vec![1, 0, 1], vec!["y", "x", "z"]);
+        assert_eq!(rows.row(2), adjacency.row(2));
+        assert_eq!(rows.labels(0), adjacency.labels(0));
     }
 }

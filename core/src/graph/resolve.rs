@@ -137,7 +137,11 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
         }
     }
 
-    let mut edges = Vec::with_capacity(targets.len());
+    // Selected components come in order, so the rows are laid out as they are found.
+    let mut offsets = Vec::with_capacity(registrations.len() + 1);
+    offsets.push(0u32);
+    let mut edge_targets = Vec::with_capacity(targets.len());
+    let mut labels = Vec::with_capacity(targets.len());
     let mut sources = Vec::with_capacity(targets.len());
     let mut source_offsets = Vec::with_capacity(registrations.len() + 1);
     source_offsets.push(0);
@@ -171,7 +175,9 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
         source_offsets.push(sources.len());
         row.sort_unstable_by_key(|&(to, _)| to);
         row.dedup_by_key(|&mut (to, _)| to);
-        edges.extend(row.iter().map(|&(to, label)| (from, to, label)));
+        edge_targets.extend(row.iter().map(|&(to, _)| to));
+        labels.extend(row.iter().map(|&(_, label)| label));
+        offsets.push(edge_targets.len() as u32);
     }
 
     let mut duplicated: Vec<(&ServiceKey, &Vec<u32>)> = more_providers.iter().collect();
@@ -190,7 +196,7 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
         }
     }
 
-    let deps = Adjacency::from_edges(registrations.len(), &edges);
+    let deps = Adjacency::from_rows(offsets, edge_targets, labels);
     let dependents = deps.reversed();
     let cycles = cycle_paths(&deps, &dependents).into_iter().map(|path| Problem::Cycle {
         path: path.into_iter().map(|node| registrations[node as usize].name).collect(),

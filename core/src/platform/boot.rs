@@ -215,7 +215,7 @@ impl Boot {
                     // Hooks catch their own panics; this is a panic while dropping one.
                     let cause = match error.try_into_panic() {
                         Ok(payload) => HookCause::Panic(panic_message(payload.as_ref())),
-                        Err(_) => HookCause::Panic("the hook's task failed".to_owned()),
+                        Err(_) => HookCause::Cancelled,
                     };
                     let phase =
                         if self.initialized[node as usize] { Phase::Start } else { Phase::Init };
@@ -312,9 +312,17 @@ impl Boot {
             let include = initialized;
             let stopping =
                 Stopping { graph: &graph, lives: &lives, limits: &hook_limits, states: &states };
-            let rollback = stopping.stop(&include, Some(Instant::now() + limits.rollback)).await;
+            // A budget too large to represent is no budget at all.
+            let deadline = Instant::now().checked_add(limits.rollback);
+            let rollback = stopping.stop(&include, deadline).await;
             tracing::info!(%rollback, "rollback finished");
-            return Err(BootError::Hook(Box::new(BootFailure { failure, elapsed, rollback })));
+            let states = states.snapshot();
+            return Err(BootError::Hook(Box::new(BootFailure {
+                failure,
+                elapsed,
+                rollback,
+                states,
+            })));
         }
 
         let mut by_type: HashMap<TypeId, Service> = HashMap::new();

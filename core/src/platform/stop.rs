@@ -93,7 +93,7 @@ impl Stopping<'_> {
                         Ok(payload) => {
                             HookCause::Panic(super::hook::panic_message(payload.as_ref()))
                         }
-                        Err(_) => HookCause::Timeout(Duration::ZERO),
+                        Err(_) => HookCause::Cancelled,
                     };
                     let component = graph.name(node);
                     (
