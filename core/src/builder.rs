@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::component::{Service, ServiceKey};
 use crate::error::{BootError, GraphError};
 use crate::graph::{Graph, Request, resolve};
+use crate::introspect::{Validation, Warning};
 use crate::platform::{Limits, Platform, boot};
 use crate::registry::{Registration, registrations};
 
@@ -39,6 +40,8 @@ pub const DEFAULT_ROLLBACK_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Builder {
     registrations: Vec<&'static Registration>,
     only: Option<Vec<String>>,
+    /// Where the `only` list came from, as error messages name it: `only` or a variable.
+    only_setting: String,
     replacements: HashMap<ServiceKey, Service>,
     default_timeout: Duration,
     timeouts: Vec<(String, Duration)>,
@@ -75,6 +78,7 @@ impl Builder {
         Builder {
             registrations: Vec::new(),
             only: None,
+            only_setting: "only".to_owned(),
             replacements: HashMap::new(),
             default_timeout: DEFAULT_TIMEOUT,
             timeouts: Vec::new(),
@@ -125,12 +129,13 @@ impl Builder {
         S: Into<String>,
     {
         self.only = Some(names.into_iter().map(Into::into).collect());
+        self.only_setting = "only".to_owned();
         self
     }
 
     /// [`only`](Builder::only) the components listed, comma-separated, in environment variable
     /// `var`, e.g. `WEFT_COMPONENTS=channels,users`. When `var` is unset or blank, every component
-    /// boots. Spaces around names are ignored.
+    /// boots. Spaces around names are ignored. An unknown name is reported as coming from `var`.
     ///
     /// ```
     /// // With WEFT_COMPONENTS unset, nothing is filtered.
@@ -146,7 +151,12 @@ impl Builder {
             .filter(|name| !name.is_empty())
             .map(String::from)
             .collect();
-        if names.is_empty() { self } else { self.only(names) }
+        if names.is_empty() {
+            return self;
+        }
+        let mut builder = self.only(names);
+        builder.only_setting = var.to_owned();
+        builder
     }
 
     /// Serves service `T` with `value` instead of its provider, for tests. The original provider
@@ -216,9 +226,41 @@ impl Builder {
         resolve(Request {
             registrations: self.registrations.clone(),
             only: self.only.as_deref(),
+            only_setting: &self.only_setting,
             replaced: &replaced,
             named: self.timeouts.iter().map(|(name, _)| ("timeout_for", name.as_str())).collect(),
         })
+    }
+
+    /// A dry run: checks everything [`boot`](Builder::boot) would check (missing and duplicate
+    /// providers, duplicate names, cycles, unknown names in [`only`](Builder::only) and
+    /// [`timeout_for`](Builder::timeout_for)) and reports every problem at once, without
+    /// constructing any component or running any hook. It also warns about a
+    /// [`replace`](Builder::replace) that serves nobody.
+    ///
+    /// ```
+    /// use weft::Problem;
+    ///
+    /// let error = weft::Builder::empty().timeout_for("ghost", std::time::Duration::ZERO).validate().unwrap_err();
+    /// assert!(matches!(&error.problems[..], [Problem::UnknownComponent { setting, .. }] if setting == "timeout_for"));
+    ///
+    /// let validation = weft::Builder::empty().replace::<str>("unused".into()).validate()?;
+    /// assert_eq!(
+    ///     validation.warnings()[0].to_string(),
+    ///     "`replace::<str>` serves nobody: no selected component requires `str`; check the type, or remove the replacement"
+    /// );
+    /// # Ok::<(), weft::GraphError>(())
+    /// ```
+    pub fn validate(&self) -> Result<Validation, GraphError> {
+        let graph = self.resolve()?;
+        let mut warnings: Vec<Warning> = self
+            .replacements
+            .keys()
+            .filter(|key| !graph.registrations.iter().any(|r| r.requires.contains(key)))
+            .map(|key| Warning::UnusedReplacement { service: key.name() })
+            .collect();
+        warnings.sort_by_key(|warning| warning.to_string());
+        Ok(Validation::new(graph, warnings))
     }
 
     /// Checks the graph, then boots the platform: constructs and initializes every component as

@@ -143,6 +143,7 @@ mod builder;
 mod component;
 mod error;
 mod graph;
+pub mod introspect;
 mod lifecycle;
 mod platform;
 mod registry;
@@ -151,10 +152,10 @@ mod report;
 pub use builder::{Builder, DEFAULT_ROLLBACK_TIMEOUT, DEFAULT_TIMEOUT};
 pub use component::{InjectError, ServiceKey};
 pub use error::{
-    BootError, BootFailure, GraphError, HookCause, HookError, Location, Problem, ShutdownError,
-    StopError, StopReport,
+    BootError, BootFailure, Declaration, GraphError, HookCause, HookError, Location, Problem,
+    ShutdownError, StopError, StopReport,
 };
-pub use graph::Graph;
+pub use graph::{Graph, GraphFormat, UnknownFormat};
 pub use lifecycle::{Lifecycle, Phase, State};
 pub use platform::{Platform, States};
 pub use registry::Registration;

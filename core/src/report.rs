@@ -70,21 +70,130 @@ impl BootReport {
     pub fn critical_path_duration(&self) -> Duration {
         self.critical_path.iter().map(|step| step.duration).sum()
     }
+
+    /// The phases of component `name` that lie on the critical path: [`Phase::Init`] (which
+    /// includes construction), [`Phase::Start`], both, or none.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use weft::{BootReport, CriticalStep, Phase};
+    ///
+    /// let step = |component, phase| CriticalStep { component, phase, duration: Duration::ZERO };
+    /// let report = BootReport {
+    ///     critical_path: vec![step("db", Phase::Init), step("app", Phase::Init), step("app", Phase::Start)],
+    ///     ..BootReport::default()
+    /// };
+    /// assert_eq!(report.critical_phases("db"), [Phase::Init]);
+    /// assert_eq!(report.critical_phases("app"), [Phase::Init, Phase::Start]);
+    /// assert!(report.critical_phases("cache").is_empty());
+    /// ```
+    pub fn critical_phases(&self, name: &str) -> Vec<Phase> {
+        self.critical_path.iter().filter(|s| s.component == name).map(|s| s.phase).collect()
+    }
 }
 
+/// The report as a table, one row per component, in name order. Durations are rounded for
+/// reading (`1.2ms`, `340µs`); the fields hold the exact values.
+///
+/// ```text
+/// booted 3 components in 41.3ms (critical path 40.9ms: database.init → greeter.init → greeter.start)
+/// component  construct  init    start   critical path
+/// clock      3µs        12µs    2µs
+/// database   5µs        40.1ms  4µs     init
+/// greeter    4µs        800µs   9µs     init, start
+/// ```
 impl fmt::Display for BootReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "booted {} components in {:?}", self.components.len(), self.total)?;
-        writeln!(f, "{:<24} {:>12} {:>12} {:>12}", "component", "construct", "init", "start")?;
-        for c in &self.components {
-            let (construct, init, start) = (c.construct, c.init, c.start);
-            writeln!(f, "{:<24} {construct:>12?} {init:>12?} {start:>12?}", c.name)?;
+        let count = self.components.len();
+        write!(
+            f,
+            "booted {count} component{} in {} (critical path {}",
+            if count == 1 { "" } else { "s" },
+            Human(self.total),
+            Human(self.critical_path_duration())
+        )?;
+        for (i, step) in self.critical_path.iter().enumerate() {
+            let separator = if i == 0 { ": " } else { " → " };
+            write!(f, "{separator}{}.{}", step.component, step.phase)?;
         }
-        write!(f, "critical path ({:?}):", self.critical_path_duration())?;
-        for step in &self.critical_path {
-            write!(f, " {}.{} ({:?})", step.component, step.phase, step.duration)?;
+        f.write_str(")")?;
+        let header = ["component", "construct", "init", "start", "critical path"];
+        let rows: Vec<[String; 5]> = self
+            .components
+            .iter()
+            .map(|c| {
+                let critical = self.critical_phases(c.name);
+                let critical: Vec<String> = critical.iter().map(ToString::to_string).collect();
+                [
+                    c.name.to_owned(),
+                    Human(c.construct).to_string(),
+                    Human(c.init).to_string(),
+                    Human(c.start).to_string(),
+                    critical.join(", "),
+                ]
+            })
+            .collect();
+        let mut widths = header.map(|h| h.chars().count());
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let mut line = |cells: [&str; 5]| -> fmt::Result {
+            let mut text = String::new();
+            for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+                if i > 0 {
+                    text.push_str("  ");
+                }
+                text.push_str(cell);
+                text.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
+            }
+            write!(f, "\n{}", text.trim_end())
+        };
+        line(header)?;
+        for row in &rows {
+            line(row.each_ref().map(String::as_str))?;
         }
         Ok(())
+    }
+}
+
+/// A duration rounded for people: `850ns`, `340µs`, `1.2ms`, `45.3ms`, `120ms`, `1.25s`, `95s`.
+///
+/// Three significant digits at most; the exact value stays in the data.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Human(pub(crate) Duration);
+
+impl fmt::Display for Human {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nanos = self.0.as_nanos();
+        if nanos < 1_000 {
+            return write!(f, "{nanos}ns");
+        }
+        let units = [(1e3, "µs"), (1e6, "ms"), (1e9, "s")];
+        let mut unit = units.iter().rposition(|&(scale, _)| nanos as f64 >= scale).unwrap_or(0);
+        loop {
+            let (scale, name) = units[unit];
+            let value = nanos as f64 / scale;
+            let decimals = match value {
+                v if v < 10.0 => 2,
+                v if v < 100.0 => 1,
+                _ => 0,
+            };
+            let text = format!("{value:.decimals$}");
+            // Rounding can reach the next unit: 999.96µs reads as 1ms, not 1000µs.
+            if unit + 1 < units.len() && text.parse::<f64>().is_ok_and(|v| v >= 1000.0) {
+                unit += 1;
+                continue;
+            }
+            // `1.50ms` reads as `1.5ms`, `2.00s` as `2s`.
+            let text = if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.')
+            } else {
+                &text
+            };
+            return write!(f, "{text}{name}");
+        }
     }
 }
 
@@ -204,6 +313,7 @@ mod tests {
             registrations: vec![a, b, c],
             only: None,
             replaced: &replaced,
+            only_setting: "only",
             named: vec![],
         };
         let graph = resolve(request).expect("a valid graph");
@@ -229,6 +339,62 @@ mod tests {
         assert_eq!(
             path(50),
             [("a", Phase::Init, ms(11)), ("a", Phase::Start, ms(50)), ("b", Phase::Start, ms(5))]
+        );
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        let cases = [
+            (Duration::from_nanos(850), "850ns"),
+            (Duration::from_nanos(1_000), "1µs"),
+            (Duration::from_micros(340), "340µs"),
+            (Duration::from_micros(1_234), "1.23ms"),
+            (Duration::from_micros(1_500), "1.5ms"),
+            (Duration::from_micros(45_300), "45.3ms"),
+            (Duration::from_millis(100), "100ms"),
+            (Duration::from_millis(2_000), "2s"),
+            (Duration::from_millis(1_250), "1.25s"),
+            (Duration::from_secs(95), "95s"),
+            (Duration::from_nanos(999_960), "1ms"),
+            (Duration::from_nanos(999_999_999), "1s"),
+            (Duration::from_secs(4_000), "4000s"),
+        ];
+        for (duration, text) in cases {
+            assert_eq!(Human(duration).to_string(), text, "{duration:?}");
+        }
+    }
+
+    #[test]
+    fn the_report_is_a_table_with_the_critical_path() {
+        let timings = |name, init| ComponentTimings {
+            name,
+            construct: Duration::from_micros(3),
+            init: Duration::from_millis(init),
+            start: Duration::from_micros(20),
+            ..ComponentTimings::default()
+        };
+        let report = BootReport {
+            total: Duration::from_millis(42),
+            components: vec![timings("clock", 1), timings("database", 40)],
+            critical_path: vec![
+                CriticalStep {
+                    component: "database",
+                    phase: Phase::Init,
+                    duration: Duration::from_millis(40),
+                },
+                CriticalStep {
+                    component: "database",
+                    phase: Phase::Start,
+                    duration: Duration::from_micros(20),
+                },
+            ],
+        };
+        assert_eq!(
+            report.to_string(),
+            "booted 2 components in 42ms (critical path 40ms: database.init → database.start)\n\
+             component  construct  init  start  critical path\n\
+             clock      3µs        1ms   20µs\n\
+             database   3µs        40ms  20µs   init, start"
         );
     }
 }

@@ -77,7 +77,7 @@ proptest! {
             Err(error) => {
                 let mut covered = HashSet::new();
                 for problem in &error.problems {
-                    let Problem::Cycle { path } = problem else {
+                    let Problem::Cycle { path, .. } = problem else {
                         return Err(TestCaseError::fail(format!("unexpected {problem}")));
                     };
                     prop_assert!(path.len() >= 2);
@@ -101,7 +101,7 @@ fn a_cycle_is_reported_with_its_full_path() {
     // c0 → c1 → c2 → c0, and c3 → c0 outside the cycle.
     let scenario = Scenario::new(vec![vec![1], vec![2], vec![0], vec![0]]);
     let error = scenario.builder().resolve().unwrap_err();
-    let [Problem::Cycle { path }] = error.problems.as_slice() else { panic!("{error}") };
+    let [Problem::Cycle { path, .. }] = error.problems.as_slice() else { panic!("{error}") };
     let expected: Vec<_> = [0, 1, 2, 0].iter().map(|&i| scenario.names[i]).collect();
     assert_eq!(path, &expected);
     let text = error.to_string();
@@ -155,10 +155,17 @@ fn every_problem_is_listed_at_once_and_sorted() {
     assert_eq!(
         text,
         [
-            "duplicate component name `channels`, declared at src/app.rs:10, src/app.rs:20",
-            "duplicate provider: `dyn Database` is provided by `postgres`, `sqlite`",
-            "missing provider: component `channels` (src/app.rs:10) requires `dyn Queue`, which no component provides",
-            "missing provider: component `users` (src/app.rs:30) requires `dyn Cache`, which no component provides",
+            "duplicate component name `channels`: declared by `Thing` at src/app.rs:10 and \
+             `Thing` at src/app.rs:20; give each component a unique `name`",
+            "duplicate provider: `dyn Database` is provided by `postgres` (src/app.rs:50) and \
+             `sqlite` (src/app.rs:40); a service has one provider: remove \
+             `provides = dyn Database` from all but one of them",
+            "missing provider: `channels` (src/app.rs:10) requires `dyn Queue`, which no \
+             component provides; declare a component with `provides = dyn Queue`, or name the \
+             crate that declares one in `weft::platform!(...)` so that it is linked",
+            "missing provider: `users` (src/app.rs:30) requires `dyn Cache`, which no component \
+             provides; declare a component with `provides = dyn Cache`, or name the crate that \
+             declares one in `weft::platform!(...)` so that it is linked",
         ]
     );
 }
@@ -198,7 +205,7 @@ fn unknown_names_are_errors_with_a_suggestion() {
         text,
         [
             "unknown component `chanels` in `only`; did you mean `channels`?",
-            "unknown component `zzzz` in `only`",
+            "unknown component `zzzz` in `only`; the components are `channels`, `users`",
             "unknown component `user` in `timeout_for`; did you mean `users`?",
         ]
     );
@@ -247,6 +254,6 @@ fn a_chain_of_100_000_components_resolves_without_overflowing_the_stack() {
     let ring: Vec<Vec<usize>> = (0..len).map(|i| vec![(i + len - 1) % len]).collect();
     let scenario = Scenario::new(ring);
     let error = scenario.builder().resolve().unwrap_err();
-    let [Problem::Cycle { path }] = error.problems.as_slice() else { panic!("one cycle") };
+    let [Problem::Cycle { path, .. }] = error.problems.as_slice() else { panic!("one cycle") };
     assert_eq!(path.len(), len + 1);
 }

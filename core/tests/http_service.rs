@@ -1,4 +1,5 @@
 //! Resource services against a real HTTP server on 127.0.0.1 (port 0).
+#![cfg(feature = "http")]
 
 mod http_support;
 
@@ -314,6 +315,75 @@ async fn retries_replay_the_body_until_the_server_recovers() {
 }
 
 #[tokio::test]
+async fn retries_on_429_and_408() {
+    let server = start().await;
+    let service = service(server.port());
+    let template = service
+        .request_template("throttled")
+        .with_uri_template("/throttled/{failures}")
+        .expect("valid")
+        .with_retry(RetryStrategy::new(3).with_delay(Duration::from_millis(1)));
+    let response =
+        template.create_request().with_parameter("failures", 2).execute().await.expect("ok");
+    assert_eq!(response.status(), 200);
+    assert_eq!(server.seen.flaky_hits.load(Ordering::SeqCst), 3);
+
+    let no_throttle = service
+        .request_template("throttled")
+        .with_uri_template("/throttled/{failures}")
+        .expect("valid")
+        .with_retry(RetryStrategy::new(3).retry_on_throttle(false));
+    let err = no_throttle
+        .create_request()
+        .with_parameter("failures", 5)
+        .execute()
+        .await
+        .expect_err("not retried");
+    assert!(matches!(err.status(), Some(408 | 429)), "{err:?}");
+    assert_eq!(server.seen.flaky_hits.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn a_timed_out_attempt_is_retried_and_the_error_counts_attempts() {
+    let server = start().await;
+    let service = service(server.port());
+    let template = service
+        .request_template("stall")
+        .with_uri_template("/stall")
+        .expect("valid")
+        .with_timeout(Duration::from_millis(100))
+        .with_retry(RetryStrategy::new(1).with_delay(Duration::from_millis(1)));
+    let start = Instant::now();
+    let err = template.create_request().execute().await.expect_err("times out twice");
+    assert!(matches!(err, Error::Timeout { attempts: 2, .. }), "{err:?}");
+    assert!(start.elapsed() >= Duration::from_millis(200), "{:?}", start.elapsed());
+    assert!(start.elapsed() < Duration::from_secs(5), "bounded: {:?}", start.elapsed());
+}
+
+#[tokio::test]
+async fn retry_after_lengthens_the_delay_up_to_max_delay() {
+    let server = start().await;
+    let service = service(server.port());
+    let template = service
+        .request_template("retry-after")
+        .with_uri_template("/retry-after/{secs}")
+        .expect("valid")
+        .with_retry(
+            RetryStrategy::new(1)
+                .with_delay(Duration::from_millis(1))
+                .with_max_delay(Duration::from_millis(300)),
+        );
+    let start = Instant::now();
+    let response =
+        template.create_request().with_parameter("secs", 60).execute().await.expect("ok");
+    assert_eq!(response.status(), 200);
+    assert_eq!(server.seen.flaky_hits.load(Ordering::SeqCst), 2);
+    let elapsed = start.elapsed();
+    assert!(elapsed >= Duration::from_millis(300), "waited for Retry-After: {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(10), "capped by max_delay: {elapsed:?}");
+}
+
+#[tokio::test]
 async fn retries_stop_after_max_retries() {
     let server = start().await;
     let service = service(server.port());
@@ -372,4 +442,66 @@ async fn an_after_phase_can_recover_from_a_transport_error() {
     );
     let response = template.create_request().execute().await.expect("recovered");
     assert_eq!(response.text(), "fallback");
+}
+
+#[tokio::test]
+async fn https_goes_through_tls_and_fails_against_a_plain_http_server() {
+    let server = start().await;
+    let service = service(server.port()).with_protocol(weft::http::Protocol::Https);
+    assert_eq!(service.base_url(), format!("https://127.0.0.1:{}", server.port()));
+    let template = service.request_template("echo").with_uri_template("/echo").expect("valid");
+    let err = template.create_request().execute().await.expect_err("no TLS on the server");
+    assert!(matches!(err, Error::Transport { attempts: 1, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_execute_future_is_send_and_can_be_spawned() {
+    fn assert_send<F: std::future::Future + Send>(future: F) -> F {
+        future
+    }
+    let server = start().await;
+    let service = service(server.port());
+    let template = Arc::new(
+        service
+            .request_template("get-todo")
+            .with_uri_template("/todos/{id}")
+            .expect("valid")
+            .returning::<Option<Todo>>()
+            .handle_when(200, json::<Todo>())
+            .handle_when(404, none()),
+    );
+    let spawned = template.clone();
+    let todo = tokio::spawn(async move {
+        assert_send(spawned.create_request().with_parameter("id", 1).execute()).await
+    })
+    .await
+    .expect("task")
+    .expect("200");
+    assert_eq!(todo.map(|t| t.id), Some(1));
+}
+
+#[tokio::test]
+async fn a_boxed_template_keeps_its_components_and_handlers() {
+    let server = start().await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let service = service(server.port()).with_component(Record("s", log.clone()));
+    let template: weft::http::RequestTemplate<Option<Todo>, weft::http::BoxedChain> = service
+        .request_template("get-todo")
+        .with_uri_template("/todos/{id}")
+        .expect("valid")
+        .returning::<Option<Todo>>()
+        .handle_when(200, json::<Todo>())
+        .handle_when(404, none())
+        .with_component(Record("t", log.clone()))
+        .boxed();
+    let todo = template
+        .create_request()
+        .with_component(Record("r", log.clone()))
+        .with_parameter("id", 2)
+        .execute()
+        .await
+        .expect("404 handled");
+    assert_eq!(todo, None);
+    let log = log.lock().expect("lock").clone();
+    assert_eq!(log, ["r before", "t before", "s before", "s after", "t after", "r after"]);
 }

@@ -140,7 +140,7 @@ async fn an_init_error_rolls_back_the_initialized_components_dependents_first() 
     assert!(!scenario.log.began(Phase::Start).contains(&names[2]));
     assert!(!scenario.log.finished(Phase::Construct).contains(&names[3]));
     let text = failure.to_string();
-    assert!(text.contains(&format!("component `{}` failed in init after", names[2])), "{text}");
+    assert!(text.contains(&format!("component `{}` failed in `init` after", names[2])), "{text}");
     // The whole cause chain, outermost first.
     assert!(text.contains(&format!("{} cannot init: disk on fire", names[2])), "{text}");
     assert!(
@@ -182,7 +182,7 @@ async fn a_hook_timeout_fails_boot_and_cancels_what_is_still_running() {
     );
     assert!(failure.failure.elapsed >= Duration::from_millis(50));
     assert!(failure.rollback.stopped.is_empty());
-    assert!(failure.to_string().contains("timed out after 50ms"));
+    assert!(failure.to_string().contains("within its time limit of 50ms"), "{failure}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,11 +7,14 @@ mod adjacency;
 mod cycles;
 mod export;
 mod fast_hash;
+mod json;
 mod resolve;
 
 use crate::component::ServiceKey;
 use crate::registry::Registration;
 pub(crate) use adjacency::Adjacency;
+pub(crate) use export::Overlay;
+pub use export::{GraphFormat, UnknownFormat};
 use fast_hash::FastMap;
 pub(crate) use resolve::{REPLACED, Request, resolve};
 

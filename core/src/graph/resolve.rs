@@ -8,7 +8,7 @@ use super::adjacency::Adjacency;
 use super::cycles::cycle_paths;
 use super::fast_hash::FastMap;
 use crate::component::ServiceKey;
-use crate::error::{GraphError, Location, Problem};
+use crate::error::{Declaration, GraphError, Location, Problem};
 use crate::registry::Registration;
 
 /// A requirement served by a replacement value.
@@ -22,16 +22,18 @@ pub(crate) struct Request<'a> {
     pub(crate) registrations: Vec<&'static Registration>,
     /// The components to boot with their requirements; `None` boots every component.
     pub(crate) only: Option<&'a [String]>,
+    /// How error messages name the source of `only`: `only`, or an environment variable.
+    pub(crate) only_setting: &'a str,
     /// Services whose provider is replaced by a value.
     pub(crate) replaced: &'a HashSet<ServiceKey>,
     /// Other settings that name components, as `(setting, name)`, checked to exist.
-    pub(crate) named: Vec<(&'static str, &'a str)>,
+    pub(crate) named: Vec<(&'a str, &'a str)>,
 }
 
 /// Checks the whole graph and resolves it, in time linear in components and requirements
 /// (plus sorting by name).
 pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
-    let Request { mut registrations, only, replaced, named } = request;
+    let Request { mut registrations, only, only_setting, replaced, named } = request;
     registrations.sort_by(|a, b| (a.name, a.file, a.line).cmp(&(b.name, b.file, b.line)));
     let all = registrations;
     let mut unknown = Vec::new();
@@ -46,18 +48,25 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
         let name = all[start].name;
         let end = start + all[start..].iter().take_while(|r| r.name == name).count();
         if end - start > 1 {
-            let declarations = all[start..end].iter().map(|r| location(r)).collect();
+            let declarations = all[start..end].iter().map(|r| declaration(r)).collect();
             duplicate_names.push(Problem::DuplicateName { name, declarations });
         }
         index.insert(name, start as u32);
         start = end;
     }
 
-    let settings = only.unwrap_or_default().iter().map(|name| ("only", name.as_str()));
+    let settings = only.unwrap_or_default().iter().map(|name| (only_setting, name.as_str()));
     for (setting, name) in settings.chain(named) {
         if !index.contains_key(name) {
             let suggestion = suggest(name, all.iter().map(|r| r.name));
-            unknown.push(Problem::UnknownComponent { name: name.to_owned(), setting, suggestion });
+            let mut known: Vec<&'static str> = all.iter().map(|r| r.name).collect();
+            known.dedup();
+            unknown.push(Problem::UnknownComponent {
+                name: name.to_owned(),
+                setting: setting.to_owned(),
+                suggestion,
+                known,
+            });
         }
     }
 
@@ -186,10 +195,10 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
         if replaced.contains(key) {
             continue;
         }
-        let providers: Vec<&'static str> = std::iter::once(&provider[key])
+        let providers: Vec<Declaration> = std::iter::once(&provider[key])
             .chain(extra)
             .filter(|&&p| selected[p as usize])
-            .map(|&p| all[p as usize].name)
+            .map(|&p| declaration(all[p as usize]))
             .collect();
         if providers.len() > 1 {
             duplicate_providers.push(Problem::DuplicateProvider { service: key.name(), providers });
@@ -198,8 +207,17 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
 
     let deps = Adjacency::from_rows(offsets, edge_targets, labels);
     let dependents = deps.reversed();
-    let cycles = cycle_paths(&deps, &dependents).into_iter().map(|path| Problem::Cycle {
-        path: path.into_iter().map(|node| registrations[node as usize].name).collect(),
+    let cycles = cycle_paths(&deps, &dependents).into_iter().map(|path| {
+        // The service each step requires from the next: the label of that edge.
+        let services = path
+            .windows(2)
+            .map(|pair| {
+                let (row, labels) = (deps.row(pair[0]), deps.labels(pair[0]));
+                row.iter().position(|&to| to == pair[1]).map_or("?", |i| labels[i])
+            })
+            .collect();
+        let path = path.into_iter().map(|node| registrations[node as usize].name).collect();
+        Problem::Cycle { path, services }
     });
 
     let mut problems = unknown;
@@ -233,6 +251,14 @@ fn location(registration: &Registration) -> Location {
     Location { file: registration.file, line: registration.line }
 }
 
+fn declaration(registration: &Registration) -> Declaration {
+    Declaration {
+        name: registration.name,
+        type_name: registration.type_name,
+        location: location(registration),
+    }
+}
+
 /// Dependencies first (Kahn's algorithm); ties broken by name. The graph must be acyclic.
 fn topological_order(deps: &Adjacency, dependents: &Adjacency) -> Vec<u32> {
     let mut waiting: Vec<usize> = (0..deps.len() as u32).map(|i| deps.row(i).len()).collect();
@@ -253,10 +279,14 @@ fn topological_order(deps: &Adjacency, dependents: &Adjacency) -> Vec<u32> {
 
 /// The closest of `names` to `name`, if it is close enough to be a likely typo.
 fn suggest(name: &str, names: impl Iterator<Item = &'static str>) -> Option<&'static str> {
-    let limit = (name.chars().count() / 3).max(1);
+    let length = name.chars().count();
+    let limit = (length / 3).max(1);
     names
         .map(|candidate| (edit_distance(name, candidate), candidate))
-        .filter(|&(distance, _)| distance <= limit)
+        // A suggestion shares something with the name: `d` is not a typo of `a`.
+        .filter(|&(distance, candidate)| {
+            distance <= limit && distance < length.min(candidate.chars().count())
+        })
         .min()
         .map(|(_, candidate)| candidate)
 }
@@ -295,5 +325,8 @@ mod tests {
         assert_eq!(suggest("chanels", names.into_iter()), Some("channels"));
         assert_eq!(suggest("databse", names.into_iter()), Some("database"));
         assert_eq!(suggest("zzz", names.into_iter()), None);
+        assert_eq!(suggest("d", ["a", "b"].into_iter()), None);
+        assert_eq!(suggest("ab", ["a", "b"].into_iter()), None);
+        assert_eq!(suggest("user", names.into_iter()), Some("users"));
     }
 }

@@ -80,6 +80,6 @@ pub use reqwest::header;
 pub use response::{Handler, Json, NoneHandler, RawResponse, Response, json, none, response};
 pub use retry::RetryStrategy;
 pub use service::{Protocol, ResourceService};
-pub use template::RequestTemplate;
+pub use template::{BoxedChain, RequestTemplate};
 pub use transport::Transport;
 pub use uri::{ParamValue, Parameters, UriTemplate, UriTemplateError};

@@ -9,7 +9,7 @@ use std::time::Duration;
 /// that failed together do not retry together. The body is replayed byte for byte.
 ///
 /// By default it retries on transport faults (connection refused or reset), timeouts, 5xx, 408
-/// and 429.
+/// and 429. A `Retry-After` header in seconds lengthens the delay (up to `max_delay`).
 ///
 /// ```
 /// use std::time::Duration;
@@ -155,10 +155,15 @@ impl RetryStrategy {
         }
     }
 
-    /// The delay to actually wait before retry `retry`, jitter included.
-    pub(crate) fn sleep_before(&self, retry: u32) -> Duration {
+    /// The delay to actually wait before retry `retry`, jitter included; at least what the
+    /// server asked for with `Retry-After`, but never more than `max_delay`.
+    pub(crate) fn sleep_before(&self, retry: u32, asked: Option<Duration>) -> Duration {
         let delay = self.delay_before(retry);
-        if self.jitter { delay.mul_f64(1.0 - fastrand::f64() / 2.0) } else { delay }
+        let delay = if self.jitter { delay.mul_f64(1.0 - fastrand::f64() / 2.0) } else { delay };
+        match asked {
+            Some(asked) => delay.max(asked.min(self.max_delay)),
+            None => delay,
+        }
     }
 
     pub(crate) fn retries_status(&self, status: u16) -> bool {

@@ -15,7 +15,12 @@ use super::response::{Handler, Response};
 use super::retry::RetryStrategy;
 use super::transport::Transport;
 use super::uri::UriTemplate;
-use crate::pipeline::{BoxFuture, Chain, Component, DynNext, FnComponent, Layer, component_fn};
+use crate::pipeline::{
+    BoxFuture, Chain, Component, DynChain, DynNext, FnComponent, Layer, component_fn,
+};
+
+/// A type-erased resource-service chain; see [`RequestTemplate::boxed`].
+pub type BoxedChain = Arc<dyn DynChain<RequestContext, HttpResult>>;
 
 /// Which statuses a handler takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,7 +124,9 @@ impl<R, T> RequestTemplate<R, T> {
 
     /// The RFC 6570 URI template (level 4), relative to the service; an invalid template is an
     /// error here. Values are percent-encoded; parameters the template does not use go to the
-    /// query string (see [`UriTemplate`]).
+    /// query string (see [`UriTemplate`]). Variables of `{?..}` and `{&..}` expressions are
+    /// optional; a missing value for any other variable is an [`Error::MissingParameter`] when
+    /// the request executes.
     ///
     /// See [`RequestTemplate`] for an example.
     pub fn with_uri_template(mut self, template: &str) -> Result<Self, Error> {
@@ -295,6 +302,29 @@ impl<R, T: Chain<RequestContext, HttpResult>> RequestTemplate<R, T> {
             + Sync,
     {
         self.with_component(component_fn(f))
+    }
+
+    /// Erases the chain's type, so the template can be named (e.g. stored in a struct field) as
+    /// `RequestTemplate<R, BoxedChain>`. Costs one allocation per request.
+    ///
+    /// ```
+    /// use weft::http::{BoxedChain, RequestTemplate, ResourceService, Response};
+    /// use weft::pipeline::pass_through;
+    ///
+    /// struct Client {
+    ///     get_todo: RequestTemplate<Response, BoxedChain>,
+    /// }
+    /// let service = ResourceService::new("127.0.0.1");
+    /// let client = Client {
+    ///     get_todo: service.request_template("get-todo").with_component(pass_through()).boxed(),
+    /// };
+    /// # let _ = client.get_todo;
+    /// ```
+    pub fn boxed(self) -> RequestTemplate<R, BoxedChain>
+    where
+        T: 'static,
+    {
+        RequestTemplate { spec: self.spec, handlers: self.handlers, chain: Arc::new(self.chain) }
     }
 
     /// A request from this template, to give parameters, a body and components of its own.

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 
@@ -78,10 +79,20 @@ async fn send(ctx: &mut RequestContext) -> HttpResult {
         let Some(retry) = again else {
             return finish(&spec, ctx.attempts, outcome);
         };
-        let delay = retry.sleep_before(ctx.attempts);
+        let asked = match &outcome {
+            Outcome::Done(Ok(response)) => retry_after(response),
+            _ => None,
+        };
+        let delay = retry.sleep_before(ctx.attempts, asked);
         tracing::debug!(attempt = ctx.attempts, ?delay, "retrying request");
         tokio::time::sleep(delay).await;
     }
+}
+
+/// A `Retry-After` given in seconds (the HTTP-date form is not read).
+fn retry_after(response: &Response) -> Option<Duration> {
+    let value = response.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 fn finish(spec: &TemplateSpec, attempts: u32, outcome: Outcome) -> HttpResult {

@@ -10,6 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::component::{Component, Endpoint};
+use super::dyn_run::DynRun;
 
 /// A boxed, `Send` future borrowing for `'a`: what closure components return.
 pub type BoxFuture<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
@@ -35,6 +36,11 @@ pub type BoxFuture<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
 /// # });
 /// ```
 pub trait Chain<C, O>: Send + Sync {
+    /// Whether [`run`](Self::run) already returns a boxed future (a closure's), so that erasing
+    /// it needs no storage of its own.
+    #[doc(hidden)]
+    const BOXED: bool = false;
+
     /// Runs this chain on `ctx`.
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a;
 
@@ -64,17 +70,24 @@ pub trait Chain<C, O>: Send + Sync {
 pub trait DynChain<C, O>: Send + Sync {
     /// Runs this chain on `ctx` behind one box.
     fn run_dyn<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, O>;
+
+    /// Runs this chain on `ctx`, its future stored inline in the [`DynRun`] if it fits.
+    fn run_inline<'a>(&'a self, ctx: &'a mut C) -> DynRun<'a, O>;
 }
 
 impl<C, O, T: Chain<C, O>> DynChain<C, O> for T {
     fn run_dyn<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, O> {
         self.run_boxed(ctx)
     }
+
+    fn run_inline<'a>(&'a self, ctx: &'a mut C) -> DynRun<'a, O> {
+        if T::BOXED { DynRun::from_box(self.run_boxed(ctx)) } else { DynRun::new(self.run(ctx)) }
+    }
 }
 
 impl<C: Send, O: Send> Chain<C, O> for dyn DynChain<C, O> + '_ {
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
-        self.run_dyn(ctx)
+        self.run_inline(ctx)
     }
 
     fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, O> {
@@ -83,6 +96,8 @@ impl<C: Send, O: Send> Chain<C, O> for dyn DynChain<C, O> + '_ {
 }
 
 impl<C, O, T: Chain<C, O> + ?Sized> Chain<C, O> for &T {
+    const BOXED: bool = T::BOXED;
+
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         (**self).run(ctx)
     }
@@ -93,6 +108,8 @@ impl<C, O, T: Chain<C, O> + ?Sized> Chain<C, O> for &T {
 }
 
 impl<C, O, T: Chain<C, O> + ?Sized> Chain<C, O> for Arc<T> {
+    const BOXED: bool = T::BOXED;
+
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         (**self).run(ctx)
     }
@@ -224,6 +241,8 @@ where
     X: Component<C, O>,
     R: Chain<C, O>,
 {
+    const BOXED: bool = X::BOXED;
+
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         self.component.call(ctx, Next::new(&self.rest))
     }
@@ -261,6 +280,8 @@ impl<E> Terminal<E> {
 }
 
 impl<C, O, E: Endpoint<C, O>> Chain<C, O> for Terminal<E> {
+    const BOXED: bool = E::BOXED;
+
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         self.endpoint.call(ctx)
     }

@@ -14,6 +14,9 @@ use super::chain::{BoxFuture, Chain, DynNext, Next};
 ///
 /// Components are statically dispatched: adding one costs no allocation per call.
 ///
+/// A component generic over the result type writes `impl<C: Send, O: Send + 'static>
+/// Component<C, O>`: its future holds `O`, and must live as long as the borrows it is given.
+///
 /// ```
 /// use weft::pipeline::{Chain, Component, Next, Pipeline, endpoint_fn};
 ///
@@ -46,6 +49,10 @@ use super::chain::{BoxFuture, Chain, DynNext, Next};
     label = "implement `weft::pipeline::Component<{C}, {O}>` for this type, or add a closure with `with_fn`"
 )]
 pub trait Component<C, O>: Send + Sync {
+    /// Whether [`call`](Self::call) already returns a boxed future (closures do).
+    #[doc(hidden)]
+    const BOXED: bool = false;
+
     /// Runs this component: the before phase, `next.run(ctx).await`, the after phase.
     fn call<'a, N: Chain<C, O>>(
         &'a self,
@@ -65,6 +72,8 @@ pub trait Component<C, O>: Send + Sync {
 }
 
 impl<C, O, X: Component<C, O> + ?Sized> Component<C, O> for Arc<X> {
+    const BOXED: bool = X::BOXED;
+
     fn call<'a, N: Chain<C, O>>(
         &'a self,
         ctx: &'a mut C,
@@ -157,6 +166,8 @@ impl<C, O: 'static, F> Component<C, O> for FnComponent<F>
 where
     F: for<'a> Fn(&'a mut C, DynNext<'a, C, O>) -> BoxFuture<'a, O> + Send + Sync,
 {
+    const BOXED: bool = true;
+
     fn call<'a, N: Chain<C, O>>(
         &'a self,
         ctx: &'a mut C,
@@ -191,6 +202,10 @@ where
 /// # });
 /// ```
 pub trait Endpoint<C, O>: Send + Sync {
+    /// Whether [`call`](Self::call) already returns a boxed future (closures do).
+    #[doc(hidden)]
+    const BOXED: bool = false;
+
     /// Handles `ctx`.
     fn call<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a;
 
@@ -236,6 +251,8 @@ impl<C, O: 'static, F> Endpoint<C, O> for FnEndpoint<F>
 where
     F: for<'a> Fn(&'a mut C) -> BoxFuture<'a, O> + Send + Sync,
 {
+    const BOXED: bool = true;
+
     fn call<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         (self.f)(ctx)
     }

@@ -11,7 +11,10 @@
 //!   component knows about, and an [`Extensions`] field for values of your own.
 //! - **Cost.** Components added as types are statically dispatched and nested in one value
 //!   ([`Layer`]); they cost no allocation per call. A closure component returns a boxed future:
-//!   one allocation per call, plus one where a closure hands over to a typed part of the chain.
+//!   one allocation per call. It reaches the rest of the chain through a type-erased
+//!   [`DynNext`]: a closure's box passes through as is, an endpoint's future up to 32 bytes is
+//!   stored inline ([`DynRun`]), and only a larger typed remainder is boxed (one more
+//!   allocation, at that boundary).
 //!
 //! ```
 //! use weft::pipeline::{Chain, Component, DynNext, Extensions, Next, Pipeline, endpoint_fn};
@@ -66,17 +69,20 @@
 
 mod chain;
 mod component;
+mod dyn_run;
 mod extensions;
 
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 pub use chain::{BoxFuture, Chain, DynChain, DynNext, Layer, Next, Terminal};
 pub use component::{
     Component, Endpoint, FnComponent, FnEndpoint, PassThrough, component_fn, endpoint_fn,
     pass_through,
 };
+pub use dyn_run::DynRun;
 pub use extensions::Extensions;
 
 /// A pipeline over context `C` with result `O`: an endpoint wrapped in components.
@@ -152,6 +158,34 @@ impl<C, O, T: Chain<C, O>> Pipeline<C, O, T> {
     /// See [`Pipeline`] for an example.
     pub fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
         self.chain.run(ctx)
+    }
+
+    /// Erases the chain's type, so the pipeline can be named, e.g. stored in a struct field.
+    /// Costs one allocation per call.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use weft::pipeline::{DynChain, Pipeline, endpoint_fn, pass_through};
+    ///
+    /// let pipeline: Pipeline<u32, u32, Arc<dyn DynChain<u32, u32>>> = Pipeline::new(endpoint_fn(
+    ///     |n: &mut u32| {
+    ///         let n = *n;
+    ///         Box::pin(async move { n })
+    ///     },
+    /// ))
+    /// .with(pass_through())
+    /// .boxed();
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// assert_eq!(pipeline.run(&mut 3).await, 3);
+    /// # });
+    /// ```
+    pub fn boxed(self) -> Pipeline<C, O, Arc<dyn DynChain<C, O>>>
+    where
+        T: 'static,
+        C: Send,
+        O: Send,
+    {
+        Pipeline { chain: Arc::new(self.chain), _types: PhantomData }
     }
 
     /// The nested chain of components.

@@ -17,7 +17,7 @@ use tokio::sync::{OnceCell, watch};
 
 use crate::component::{Live, Service};
 use crate::error::{StopError, StopReport};
-use crate::graph::Graph;
+use crate::graph::{Graph, GraphFormat, Overlay};
 use crate::lifecycle::State;
 use crate::report::BootReport;
 pub(crate) use boot::{Limits, boot};
@@ -163,6 +163,25 @@ impl Platform {
     /// ```
     pub fn graph(&self) -> &Graph {
         &self.graph
+    }
+
+    /// The graph in `format` with what is live: each component's state and boot durations, and
+    /// the critical path (see [`Graph::to_json`] for the JSON fields).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// use weft::GraphFormat;
+    ///
+    /// let platform = weft::Builder::empty().boot().await?;
+    /// let json: serde_json::Value = serde_json::from_str(&platform.export(GraphFormat::Json))?;
+    /// assert!(json["boot"]["total_us"].is_u64());
+    /// platform.stop().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn export(&self, format: GraphFormat) -> String {
+        let states = self.states();
+        self.graph.render(format, Some(Overlay { states: &states, report: &self.report }))
     }
 
     /// Stops every component, each one after all of its dependents, concurrently where the

@@ -16,7 +16,7 @@ use crate::lifecycle::State;
 /// }
 /// # }
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct States {
     names: Arc<[&'static str]>,
     states: Vec<State>,

@@ -69,6 +69,8 @@ pub async fn start() -> Server {
         .route("/status/{code}", any(status))
         .route("/stall", any(stall))
         .route("/flaky/{failures}", any(flaky))
+        .route("/throttled/{failures}", any(throttled))
+        .route("/retry-after/{secs}", any(retry_after))
         .fallback(echo)
         .with_state(seen.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
@@ -112,6 +114,23 @@ async fn flaky(State(seen): State<Arc<Seen>>, Path(failures): Path<u32>, body: B
         (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response()
     } else {
         Response::new(Body::from(body))
+    }
+}
+
+async fn throttled(State(seen): State<Arc<Seen>>, Path(failures): Path<u32>) -> Response {
+    let hit = seen.flaky_hits.fetch_add(1, Ordering::SeqCst) + 1;
+    match hit {
+        h if h > failures => StatusCode::OK.into_response(),
+        h if h % 2 == 1 => StatusCode::TOO_MANY_REQUESTS.into_response(),
+        _ => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
+async fn retry_after(State(seen): State<Arc<Seen>>, Path(secs): Path<u32>) -> Response {
+    if seen.flaky_hits.fetch_add(1, Ordering::SeqCst) == 0 {
+        (StatusCode::TOO_MANY_REQUESTS, [("retry-after", secs.to_string())]).into_response()
+    } else {
+        StatusCode::OK.into_response()
     }
 }
 

@@ -6,9 +6,11 @@
 //! dependency always before its dependents, then the platform runs until Ctrl-C and stops them in
 //! reverse order.
 
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use weft::introspect::Flags;
 use weft::prelude::*;
 
 /// Tells how long the application has been running.
@@ -74,11 +76,45 @@ impl Lifecycle for Uptime {
 // `hello_greeter` holds components that nothing else in this binary refers to.
 weft::platform!(hello_greeter);
 
+const USAGE: &str = "usage: hello [--once] [--graph dot|mermaid|json] [--check]
+
+  --once                    stop right after boot instead of waiting for Ctrl-C";
+
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let platform = platform::boot().await?;
-    println!("running {} components; press Ctrl-C to stop", platform.states().len());
-    let report = platform.run_until_shutdown().await?;
+async fn main() -> ExitCode {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // `--graph` and `--check` inspect the wiring without constructing any component.
+    let introspection = Flags::take(&mut args);
+    let once = match args.as_slice() {
+        [] => false,
+        [flag] if flag == "--once" => true,
+        _ => {
+            eprintln!("error: unexpected arguments {args:?}\n\n{USAGE}\n{}", Flags::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let builder = platform::builder().only_from_env("WEFT_COMPONENTS");
+    if let Some(code) = introspection.run(&builder) {
+        return code;
+    }
+    match run(builder, once).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(builder: Builder, once: bool) -> anyhow::Result<()> {
+    let platform = builder.boot().await?;
+    println!("{}", platform.report());
+    let report = if once {
+        platform.stop().await?
+    } else {
+        println!("running {} components; press Ctrl-C to stop", platform.states().len());
+        platform.run_until_shutdown().await?
+    };
     println!("stopped: {report}");
     Ok(())
 }
