@@ -1,0 +1,177 @@
+//! The SQL of each operation. Every value is a bound parameter; nothing is formatted into SQL.
+
+use channels_api::{Channel, DbError, Message, NewMessage, Page, PageRequest};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
+
+/// The extended result code of a UNIQUE constraint failure.
+const SQLITE_CONSTRAINT_UNIQUE: i32 = 2067;
+
+fn other(error: rusqlite::Error) -> DbError {
+    DbError::Other(error.into())
+}
+
+fn is_unique_violation(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, _)
+        if e.code == ErrorCode::ConstraintViolation && e.extended_code == SQLITE_CONSTRAINT_UNIQUE)
+}
+
+fn channel(row: &Row<'_>) -> rusqlite::Result<Channel> {
+    Ok(Channel {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        created_at: row.get(2)?,
+        updated_at: row.get(3)?,
+    })
+}
+
+fn message(row: &Row<'_>) -> rusqlite::Result<Message> {
+    Ok(Message {
+        id: row.get(0)?,
+        channel_id: row.get(1)?,
+        author: row.get(2)?,
+        text: row.get(3)?,
+        created_at: row.get(4)?,
+    })
+}
+
+/// A page from `limit + 1` rows: the extra row only tells that there is a next page.
+fn page<T>(mut items: Vec<T>, request: PageRequest, id: impl Fn(&T) -> i64) -> Page<T> {
+    let limit = request.limit() as usize;
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(id)
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}
+
+pub(crate) fn create_channel(c: &Connection, name: &str, now: i64) -> Result<Channel, DbError> {
+    let mut statement = c
+        .prepare_cached(
+            "INSERT INTO channels (name, created_at, updated_at) VALUES (?1, ?2, ?2)
+             RETURNING id, name, created_at, updated_at",
+        )
+        .map_err(other)?;
+    statement.query_row(params![name, now], channel).map_err(|error| {
+        if is_unique_violation(&error) {
+            DbError::DuplicateName(name.to_owned())
+        } else {
+            other(error)
+        }
+    })
+}
+
+pub(crate) fn list_channels(
+    c: &mut Connection,
+    request: PageRequest,
+) -> Result<Page<Channel>, DbError> {
+    let mut statement = c
+        .prepare_cached(
+            "SELECT id, name, created_at, updated_at FROM channels WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )
+        .map_err(other)?;
+    let items = statement
+        .query_map(params![request.after(), i64::from(request.limit()) + 1], channel)
+        .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+        .map_err(other)?;
+    Ok(page(items, request, |c| c.id))
+}
+
+pub(crate) fn get_channel(c: &mut Connection, id: i64) -> Result<Channel, DbError> {
+    let mut statement = c
+        .prepare_cached("SELECT id, name, created_at, updated_at FROM channels WHERE id = ?1")
+        .map_err(other)?;
+    statement
+        .query_row(params![id], channel)
+        .optional()
+        .map_err(other)?
+        .ok_or(DbError::ChannelNotFound(id))
+}
+
+pub(crate) fn rename_channel(
+    c: &Connection,
+    id: i64,
+    name: &str,
+    now: i64,
+) -> Result<Channel, DbError> {
+    let mut statement = c
+        .prepare_cached(
+            "UPDATE channels SET name = ?2, updated_at = ?3 WHERE id = ?1
+             RETURNING id, name, created_at, updated_at",
+        )
+        .map_err(other)?;
+    statement
+        .query_row(params![id, name, now], channel)
+        .optional()
+        .map_err(|error| {
+            if is_unique_violation(&error) {
+                DbError::DuplicateName(name.to_owned())
+            } else {
+                other(error)
+            }
+        })?
+        .ok_or(DbError::ChannelNotFound(id))
+}
+
+pub(crate) fn delete_channel(c: &Connection, id: i64) -> Result<(), DbError> {
+    // Messages go with the channel through `ON DELETE CASCADE`.
+    let deleted = c.execute("DELETE FROM channels WHERE id = ?1", params![id]).map_err(other)?;
+    if deleted == 0 { Err(DbError::ChannelNotFound(id)) } else { Ok(()) }
+}
+
+fn channel_exists(c: &Connection, id: i64) -> Result<bool, DbError> {
+    let mut statement = c.prepare_cached("SELECT 1 FROM channels WHERE id = ?1").map_err(other)?;
+    statement.exists(params![id]).map_err(other)
+}
+
+pub(crate) fn insert_message(
+    c: &Connection,
+    channel_id: i64,
+    new: &NewMessage,
+    now: i64,
+) -> Result<Message, DbError> {
+    // Runs inside the writer's transaction: the check and the insert see the same state, and
+    // the caller is answered only after the group commit.
+    if !channel_exists(c, channel_id)? {
+        return Err(DbError::ChannelNotFound(channel_id));
+    }
+    let mut statement = c
+        .prepare_cached(
+            "INSERT INTO messages (channel_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)
+             RETURNING id, channel_id, author, text, created_at",
+        )
+        .map_err(other)?;
+    statement
+        .query_row(params![channel_id, new.author.as_str(), new.text.as_str(), now], message)
+        .map_err(other)
+}
+
+pub(crate) fn list_messages(
+    c: &mut Connection,
+    channel_id: i64,
+    request: PageRequest,
+) -> Result<Page<Message>, DbError> {
+    // One read transaction, so the channel cannot vanish between the check and the query.
+    let tx = c.transaction().map_err(other)?;
+    if !channel_exists(&tx, channel_id)? {
+        return Err(DbError::ChannelNotFound(channel_id));
+    }
+    let items = {
+        let mut statement = tx
+            .prepare_cached(
+                "SELECT id, channel_id, author, text, created_at FROM messages
+                 WHERE channel_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            )
+            .map_err(other)?;
+        statement
+            .query_map(
+                params![channel_id, request.after(), i64::from(request.limit()) + 1],
+                message,
+            )
+            .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+            .map_err(other)?
+    };
+    tx.commit().map_err(other)?;
+    Ok(page(items, request, |m| m.id))
+}

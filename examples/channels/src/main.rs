@@ -1,0 +1,131 @@
+//! `cargo run -p channels`: boots the channels platform, prints the boot report and the address,
+//! and serves until Ctrl-C (a second Ctrl-C exits at once).
+//!
+//! ```text
+//! channels [--components web,channels,...]
+//! ```
+//!
+//! `--components` (or `WEFT_COMPONENTS`) boots the named components and what they require, e.g.
+//! `--components web` runs everything but webhooks. Settings come from `CHANNELS_*` variables
+//! and the TOML file named by `CHANNELS_CONFIG`; see the `config` module.
+
+use std::pin::pin;
+use std::process::ExitCode;
+use std::task::Poll;
+
+use channels::HttpEndpoint;
+use tracing_subscriber::EnvFilter;
+
+/// The environment variable that selects components, like `--components`.
+const COMPONENTS_VAR: &str = "WEFT_COMPONENTS";
+
+const USAGE: &str = "usage: channels [--components NAME,NAME,...]
+
+Boots the channels service. Components: config, database, realtime, channels, webhooks, web.
+Settings: CHANNELS_CONFIG (TOML file), CHANNELS_DATA_DIR, CHANNELS_BIND, CHANNELS_WEBHOOK_URLS,
+CHANNELS_WEBHOOK_TIMEOUT_MS, CHANNELS_WEBHOOK_RETRIES, CHANNELS_MAX_BODY_BYTES, CHANNELS_SYNC,
+CHANNELS_SHUTDOWN_GRACE_MS. WEFT_COMPONENTS works like --components.";
+
+/// What the command line asks for.
+enum Command {
+    Run { components: Option<Vec<String>> },
+    Help,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
+    let mut components = None;
+    while let Some(arg) = args.next() {
+        let list = match arg.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--components" => args.next().ok_or("`--components` needs a list of names")?,
+            other => match other.strip_prefix("--components=") {
+                Some(list) => list.to_owned(),
+                None => return Err(format!("unknown argument `{other}`")),
+            },
+        };
+        let names: Vec<String> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if names.is_empty() {
+            return Err("`--components` needs at least one name".into());
+        }
+        components = Some(names);
+    }
+    Ok(Command::Run { components })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let components = match parse(std::env::args().skip(1)) {
+        Ok(Command::Run { components }) => components,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("error: {error}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(components).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(components: Option<Vec<String>>) -> anyhow::Result<()> {
+    let mut builder = channels::platform::builder().only_from_env(COMPONENTS_VAR);
+    if let Some(names) = components {
+        builder = builder.only(names);
+    }
+    let platform = builder.boot().await?;
+    let mut shutdown = pin!(platform.run_until_shutdown());
+    // The first poll installs the SIGINT/SIGTERM handlers. Until then a signal would kill the
+    // process without a graceful stop, so announce the address only after it.
+    let early = futures_util::poll!(shutdown.as_mut());
+    println!("{}", platform.report());
+    match platform.get::<dyn HttpEndpoint>().and_then(|web| web.local_addr()) {
+        Some(addr) => println!("listening on http://{addr} (Ctrl-C to stop)"),
+        None => println!("running without the `web` component (Ctrl-C to stop)"),
+    }
+    let report = match early {
+        Poll::Ready(result) => result,
+        Poll::Pending => shutdown.await,
+    }?;
+    println!("{report}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> impl Iterator<Item = String> {
+        list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn parses_components() {
+        let Ok(Command::Run { components }) = parse(args(&["--components", "web, channels"]))
+        else {
+            panic!("a valid command line")
+        };
+        assert_eq!(components, Some(vec!["web".to_owned(), "channels".to_owned()]));
+        assert!(matches!(parse(args(&["--components=web"])), Ok(Command::Run { .. })));
+        assert!(matches!(parse(args(&[])), Ok(Command::Run { components: None })));
+        assert!(matches!(parse(args(&["--help"])), Ok(Command::Help)));
+        assert!(parse(args(&["--components"])).is_err());
+        assert!(parse(args(&["--components", " , "])).is_err());
+        assert!(parse(args(&["--verbose"])).is_err());
+    }
+}

@@ -1,0 +1,133 @@
+//! The `web` component: the axum server, bound in `start` and drained in `stop`.
+//!
+//! Stopping cancels a token that makes axum stop accepting connections (the listener closes, so
+//! new connections are refused), lets in-flight requests finish within
+//! `Settings::shutdown_grace_ms`, and ends the SSE streams, which would otherwise hold the
+//! shutdown open forever.
+
+mod controllers;
+pub mod error;
+pub mod extract;
+mod sse;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use channels_api::{ChannelService, Config, EventBus};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use weft::prelude::*;
+
+/// Where the HTTP server listens, provided by the `web` component.
+pub trait HttpEndpoint: Send + Sync {
+    /// The bound address (with the real port when the configured one was `0`); `None` before
+    /// `start`.
+    fn local_addr(&self) -> Option<SocketAddr>;
+}
+
+/// The `web` component.
+#[component(
+    name = "web",
+    provides = dyn HttpEndpoint,
+    requires = [dyn Config, dyn ChannelService, dyn EventBus]
+)]
+pub struct Web {
+    config: Arc<dyn Config>,
+    channels: Arc<dyn ChannelService>,
+    events: Arc<dyn EventBus>,
+    server: Server,
+}
+
+/// The running server: its address, its shutdown signal and its task.
+#[derive(Default)]
+struct Server {
+    addr: OnceLock<SocketAddr>,
+    shutdown: CancellationToken,
+    task: Mutex<Option<JoinHandle<std::io::Result<()>>>>,
+}
+
+/// What the controllers share.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    channels: Arc<dyn ChannelService>,
+    events: Arc<dyn EventBus>,
+    shutdown: CancellationToken,
+}
+
+/// The routes of the channels API over `channels` and `events`, with bodies limited to
+/// `max_body_bytes`. SSE streams end when `shutdown` is cancelled.
+pub fn router(
+    channels: Arc<dyn ChannelService>,
+    events: Arc<dyn EventBus>,
+    shutdown: CancellationToken,
+    max_body_bytes: usize,
+) -> Router {
+    use controllers as c;
+    let state = AppState { channels, events, shutdown };
+    Router::new()
+        .route("/health", get(c::health))
+        .route("/channels", get(c::list_channels).post(c::create_channel))
+        .route(
+            "/channels/{id}",
+            get(c::get_channel).patch(c::rename_channel).delete(c::delete_channel),
+        )
+        .route("/channels/{id}/messages", get(c::list_messages).post(c::post_message))
+        .route("/channels/{id}/events", get(sse::channel_events))
+        .route("/events", get(sse::all_events))
+        .fallback(c::no_route)
+        .method_not_allowed_fallback(c::method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+impl HttpEndpoint for Web {
+    fn local_addr(&self) -> Option<SocketAddr> {
+        self.server.addr.get().copied()
+    }
+}
+
+impl Lifecycle for Web {
+    async fn start(&self) -> anyhow::Result<()> {
+        let settings = self.config.settings();
+        let listener = tokio::net::TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("cannot bind `{}`", settings.bind))?;
+        let addr = listener.local_addr()?;
+        let _ = self.server.addr.set(addr);
+        let app = router(
+            self.channels.clone(),
+            self.events.clone(),
+            self.server.shutdown.clone(),
+            settings.max_body_bytes,
+        );
+        let shutdown = self.server.shutdown.clone().cancelled_owned();
+        let serve = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+        let task = tokio::spawn(async move { serve.await });
+        *self.server.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
+        tracing::info!(%addr, "listening");
+        Ok(())
+    }
+
+    async fn stop(&self) -> anyhow::Result<()> {
+        self.server.shutdown.cancel();
+        let task = self.server.task.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let Some(mut task) = task else { return Ok(()) };
+        let grace = Duration::from_millis(self.config.settings().shutdown_grace_ms);
+        match tokio::time::timeout(grace, &mut task).await {
+            Ok(joined) => {
+                joined.context("the server task failed")?.context("the server failed")?;
+                tracing::info!("web server drained");
+                Ok(())
+            }
+            Err(_) => {
+                task.abort();
+                anyhow::bail!("in-flight requests did not finish within {grace:?}; cut them off")
+            }
+        }
+    }
+}
