@@ -2,12 +2,14 @@
 //! and serves until Ctrl-C (a second Ctrl-C exits at once).
 //!
 //! ```text
-//! channels [--components web,channels,...]
+//! channels [--components web,channels,...] [--graph dot|mermaid|json] [--check]
 //! ```
 //!
 //! `--components` (or `WEFT_COMPONENTS`) boots the named components and what they require, e.g.
 //! `--components web` runs everything but webhooks. Settings come from `CHANNELS_*` variables
-//! and the TOML file named by `CHANNELS_CONFIG`; see the `config` module.
+//! and the TOML file named by `CHANNELS_CONFIG`; see the `config` module. `--graph` prints the
+//! component graph and `--check` validates it (exit status 1 on problems); neither constructs a
+//! component.
 
 use std::pin::pin;
 use std::process::ExitCode;
@@ -19,7 +21,7 @@ use tracing_subscriber::EnvFilter;
 /// The environment variable that selects components, like `--components`.
 const COMPONENTS_VAR: &str = "WEFT_COMPONENTS";
 
-const USAGE: &str = "usage: channels [--components NAME,NAME,...]
+const USAGE: &str = "usage: channels [--components NAME,NAME,...] [--graph FORMAT] [--check]
 
 Boots the channels service. Components: config, database, realtime, channels, webhooks, web.
 Settings: CHANNELS_CONFIG (TOML file), CHANNELS_DATA_DIR, CHANNELS_BIND, CHANNELS_WEBHOOK_URLS,
@@ -63,18 +65,28 @@ async fn main() -> ExitCode {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
-    let components = match parse(std::env::args().skip(1)) {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // `--graph` and `--check` look at the wiring without constructing any component.
+    let introspection = weft::introspect::Flags::take(&mut args);
+    let components = match parse(args.into_iter()) {
         Ok(Command::Run { components }) => components,
         Ok(Command::Help) => {
-            println!("{USAGE}");
+            println!("{USAGE}\n{}", weft::introspect::Flags::USAGE);
             return ExitCode::SUCCESS;
         }
         Err(error) => {
-            eprintln!("error: {error}\n\n{USAGE}");
+            eprintln!("error: {error}\n\n{USAGE}\n{}", weft::introspect::Flags::USAGE);
             return ExitCode::from(2);
         }
     };
-    match run(components).await {
+    let mut builder = channels::platform::builder().only_from_env(COMPONENTS_VAR);
+    if let Some(names) = components {
+        builder = builder.only(names);
+    }
+    if let Some(code) = introspection.run(&builder) {
+        return code;
+    }
+    match run(builder).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -83,11 +95,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(components: Option<Vec<String>>) -> anyhow::Result<()> {
-    let mut builder = channels::platform::builder().only_from_env(COMPONENTS_VAR);
-    if let Some(names) = components {
-        builder = builder.only(names);
-    }
+async fn run(builder: weft::Builder) -> anyhow::Result<()> {
     let platform = builder.boot().await?;
     let mut shutdown = pin!(platform.run_until_shutdown());
     // The first poll installs the SIGINT/SIGTERM handlers. Until then a signal would kill the
