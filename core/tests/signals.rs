@@ -25,8 +25,16 @@ fn child() {
             ..Behaviour::default()
         });
         let platform = scenario.builder().boot().await.unwrap();
+        // The handlers are installed by the call, before "ready" is announced.
+        let shutdown = platform.run_until_shutdown();
         println!("ready");
-        let report = platform.run_until_shutdown().await.unwrap();
+        // The parent signals while the application is still busy elsewhere: the signal must
+        // wait for `shutdown`, not kill the process.
+        // (Only with one signal: signals delivered before anyone waits coalesce into one.)
+        if !hang {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let report = shutdown.await.unwrap();
         println!("stopped {}", report.stopped.len());
     });
 }
@@ -54,8 +62,8 @@ fn run_child(mode: &str, signals: usize) -> (Option<i32>, Vec<String>) {
             break;
         }
     }
-    // `run_until_shutdown` installs its handlers right after "ready".
-    std::thread::sleep(Duration::from_millis(300));
+    // No pause: `run_until_shutdown` installed the handlers before the child said "ready", so
+    // a signal sent at once must already stop the platform gracefully.
     for _ in 0..signals {
         signal(child.id());
         std::thread::sleep(Duration::from_millis(300));

@@ -11,24 +11,35 @@ impl Platform {
     /// platform gracefully. A second signal during the stop exits the process at once with status
     /// 130.
     ///
+    /// The signal handlers are installed when this is *called*, not when the future is first
+    /// polled: call it before announcing that the application is ready, and a signal that
+    /// arrives right after the announcement still stops the platform gracefully.
+    ///
     /// ```no_run
     /// # #[tokio::main]
     /// # async fn main() -> anyhow::Result<()> {
     /// let platform = weft::Builder::new().boot().await?;
-    /// let report = platform.run_until_shutdown().await?;
+    /// let shutdown = platform.run_until_shutdown(); // handlers installed here
+    /// println!("ready");
+    /// let report = shutdown.await?;
     /// println!("{report}");
     /// # Ok(()) }
     /// ```
-    pub async fn run_until_shutdown(&self) -> Result<StopReport, ShutdownError> {
-        let mut signals = Signals::new().map_err(ShutdownError::Signals)?;
-        signals.recv().await;
-        tracing::info!("shutdown signal received; stopping (a second signal exits at once)");
-        tokio::spawn(async move {
+    pub fn run_until_shutdown(
+        &self,
+    ) -> impl Future<Output = Result<StopReport, ShutdownError>> + Send + '_ {
+        let signals = Signals::new();
+        async move {
+            let mut signals = signals.map_err(ShutdownError::Signals)?;
             signals.recv().await;
-            tracing::warn!("second shutdown signal; exiting now");
-            std::process::exit(FORCED_EXIT);
-        });
-        Ok(self.stop().await?)
+            tracing::info!("shutdown signal received; stopping (a second signal exits at once)");
+            tokio::spawn(async move {
+                signals.recv().await;
+                tracing::warn!("second shutdown signal; exiting now");
+                std::process::exit(FORCED_EXIT);
+            });
+            Ok(self.stop().await?)
+        }
     }
 }
 

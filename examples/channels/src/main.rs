@@ -11,9 +11,7 @@
 //! component graph and `--check` validates it (exit status 1 on problems); neither constructs a
 //! component.
 
-use std::pin::pin;
 use std::process::ExitCode;
-use std::task::Poll;
 
 use channels::HttpEndpoint;
 use tracing_subscriber::EnvFilter;
@@ -97,19 +95,15 @@ async fn main() -> ExitCode {
 
 async fn run(builder: weft::Builder) -> anyhow::Result<()> {
     let platform = builder.boot().await?;
-    let mut shutdown = pin!(platform.run_until_shutdown());
-    // The first poll installs the SIGINT/SIGTERM handlers. Until then a signal would kill the
-    // process without a graceful stop, so announce the address only after it.
-    let early = futures_util::poll!(shutdown.as_mut());
+    // Calling `run_until_shutdown` installs the SIGINT/SIGTERM handlers, so a signal sent as
+    // soon as the address is announced still stops the platform gracefully.
+    let shutdown = platform.run_until_shutdown();
     println!("{}", platform.report());
     match platform.get::<dyn HttpEndpoint>().and_then(|web| web.local_addr()) {
         Some(addr) => println!("listening on http://{addr} (Ctrl-C to stop)"),
         None => println!("running without the `web` component (Ctrl-C to stop)"),
     }
-    let report = match early {
-        Poll::Ready(result) => result,
-        Poll::Pending => shutdown.await,
-    }?;
+    let report = shutdown.await?;
     println!("{report}");
     Ok(())
 }
