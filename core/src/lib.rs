@@ -169,3 +169,8 @@ pub mod pipeline;
 
 #[doc(hidden)]
 pub mod __private;
+
+/// The README's Rust examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
