@@ -1,5 +1,5 @@
 //! The `channels` binary: boots, prints the boot report and the address, serves, and stops
-//! cleanly on SIGINT; and a crash (SIGKILL) loses no acknowledged message.
+//! cleanly on SIGINT; SIGTERM under load and a crash (SIGKILL) lose no acknowledged message.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -170,5 +170,96 @@ async fn a_crash_loses_no_acknowledged_message() -> anyhow::Result<()> {
     running.signal("-INT").await?;
     let exit = tokio::time::timeout(Duration::from_secs(20), running.child.wait()).await??;
     assert!(exit.success());
+    Ok(())
+}
+
+/// Every message id stored in `channel`, read page by page.
+async fn stored_ids(base: &str, channel: &serde_json::Value) -> anyhow::Result<Vec<i64>> {
+    let c = client();
+    let mut ids = Vec::new();
+    let mut cursor: Option<i64> = None;
+    loop {
+        let mut url = format!("{base}/channels/{}/messages?limit=200", channel["id"]);
+        if let Some(cursor) = cursor {
+            url.push_str(&format!("&cursor={cursor}"));
+        }
+        let (status, page) = json(c.get(&url).send().await?).await;
+        anyhow::ensure!(status == 200, "{page}");
+        ids.extend(page["items"].as_array().into_iter().flatten().filter_map(|m| m["id"].as_i64()));
+        match page["next_cursor"].as_i64() {
+            Some(next) => cursor = Some(next),
+            None => return Ok(ids),
+        }
+    }
+}
+
+#[tokio::test]
+async fn sigterm_under_load_loses_no_acknowledged_message() -> anyhow::Result<()> {
+    const CLIENTS: usize = 4;
+    const MAX_POSTS_PER_CLIENT: usize = 2_000;
+    let dir = tempfile::tempdir()?;
+    let data_dir = dir.path().to_string_lossy().into_owned();
+    let env = [("CHANNELS_BIND", "127.0.0.1:0"), ("CHANNELS_DATA_DIR", data_dir.as_str())];
+
+    let running = Running::spawn(&["--components", "web"], &env).await?;
+    let base = format!("http://{}", running.addr);
+    let (status, channel) = json(
+        client().post(format!("{base}/channels")).json(&json!({ "name": "term" })).send().await?,
+    )
+    .await;
+    assert_eq!(status, 201, "{channel}");
+    let messages = format!("{base}/channels/{}/messages", channel["id"]);
+
+    // Bounded clients: each stops at its first failure (the server going away), after
+    // MAX_POSTS_PER_CLIENT posts, or after 20 seconds, whichever comes first.
+    let (acks_tx, mut acks_rx) = tokio::sync::mpsc::unbounded_channel::<i64>();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut clients = Vec::new();
+    for n in 0..CLIENTS {
+        let (messages, acks) = (messages.clone(), acks_tx.clone());
+        clients.push(tokio::spawn(async move {
+            let c = client();
+            for i in 0..MAX_POSTS_PER_CLIENT {
+                if tokio::time::Instant::now() > deadline {
+                    break;
+                }
+                let body = json!({ "author": "load", "text": format!("client {n} post {i}") });
+                let Ok(response) = c.post(&messages).json(&body).send().await else { break };
+                if response.status().as_u16() != 201 {
+                    break;
+                }
+                let Ok(message) = response.json::<serde_json::Value>().await else { break };
+                if let Some(id) = message["id"].as_i64() {
+                    let _ = acks.send(id);
+                }
+            }
+        }));
+    }
+    drop(acks_tx);
+
+    // Terminate once the load is well under way.
+    let mut acked = Vec::new();
+    while acked.len() < 100 {
+        let id = tokio::time::timeout(Duration::from_secs(20), acks_rx.recv())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the clients stopped before 100 posts"))?;
+        acked.push(id);
+    }
+    running.signal("-TERM").await?;
+    let mut child = running.child;
+    let exit = tokio::time::timeout(Duration::from_secs(20), child.wait()).await??;
+    assert!(exit.success(), "a graceful stop exits 0, got {exit}");
+    for client in clients {
+        client.await?;
+    }
+    while let Some(id) = acks_rx.recv().await {
+        acked.push(id);
+    }
+
+    let running = Running::spawn(&["--components", "web"], &env).await?;
+    let stored = stored_ids(&format!("http://{}", running.addr), &channel).await?;
+    let missing: Vec<_> = acked.iter().filter(|id| !stored.contains(id)).collect();
+    assert!(missing.is_empty(), "{} acknowledged messages lost: {missing:?}", missing.len());
+    running.signal("-INT").await?;
     Ok(())
 }
