@@ -4,9 +4,12 @@
 
 #![allow(missing_docs, reason = "criterion generates the entry point")]
 
+mod synthetic;
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use synthetic::{leak, xorshift};
 use weft::__private::{Hooks, erase};
 use weft::{Builder, Lifecycle, Registration, ServiceKey};
 
@@ -25,14 +28,7 @@ impl Lifecycle for Sleeper {
 
 /// Component `i` requires the services of up to three random earlier components.
 fn dag() -> (Vec<&'static Registration>, usize) {
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut random = move |bound: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % bound as u64) as usize
-    };
-    let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+    let mut random = xorshift(0x9e37_79b9_7f4a_7c15u64);
     let keys: Vec<ServiceKey> =
         (0..LEN).map(|i| ServiceKey::named(leak(format!("svc{i}")))).collect();
     let mut depth = vec![1usize; LEN];

@@ -3,11 +3,14 @@
 
 #![allow(missing_docs, reason = "criterion generates the entry point")]
 
+mod synthetic;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use synthetic::{leak, xorshift};
 use weft::__private::{Hooks, erase};
 use weft::{Builder, Registration, ServiceKey};
 
@@ -43,14 +46,7 @@ struct Nothing;
 /// `len` components; component `i` requires three services of random earlier components,
 /// registered in shuffled order, as `inventory` would hand them over.
 fn synthetic(len: usize) -> Builder {
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut random = move |bound: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % bound as u64) as usize
-    };
-    let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+    let mut random = xorshift(0x2545_f491_4f6c_dd1du64);
     let keys: Vec<ServiceKey> =
         (0..len).map(|i| ServiceKey::named(leak(format!("svc{i}")))).collect();
     let mut registrations: Vec<&'static Registration> = (0..len)
