@@ -12,7 +12,7 @@ use super::error::Error;
 use super::response::Response;
 use super::retry::RetryStrategy;
 use super::uri::{Parameters, UriTemplate};
-use crate::pipeline::Extensions;
+use weft_pipeline::Extensions;
 
 /// What a resource-service pipeline yields: the response, or why there is none.
 pub type HttpResult = Result<Response, Error>;

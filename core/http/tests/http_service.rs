@@ -1,5 +1,4 @@
 //! Resource services against a real HTTP server on 127.0.0.1 (port 0).
-#![cfg(feature = "http")]
 
 mod http_support;
 

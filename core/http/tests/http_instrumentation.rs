@@ -1,6 +1,5 @@
 //! Each request runs in a `weft.http.request` span with its service, template, method, status,
 //! duration and attempt count, unless instrumentation is off.
-#![cfg(feature = "http")]
 
 mod http_support;
 

@@ -67,7 +67,8 @@ pub trait Lifecycle: Send + Sync + 'static {
 /// `Failed`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum State {
-    /// Declared and constructed, no hook has run.
+    /// In the platform, no hook has run yet. The component is not constructed until just before
+    /// its `init`, once its dependencies are initialized.
     Ready,
     /// `init` finished.
     Initialized,

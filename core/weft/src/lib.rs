@@ -136,41 +136,27 @@
 //! registrations of their own with [`Builder::empty`] and [`Builder::register`]; see
 //! [`Builder::register`] for one written by hand.
 
+#![forbid(unsafe_code)]
+
 pub use async_trait::async_trait;
 pub use weft_macros::{component, platform};
+pub use weft_runtime::*;
 
-mod builder;
-mod component;
-mod error;
-mod graph;
-pub mod introspect;
-mod lifecycle;
-mod platform;
-mod registry;
-mod report;
+/// The items most applications need: `use weft::prelude::*;`.
+pub mod prelude {
+    pub use weft_macros::{component, platform};
+    pub use weft_runtime::prelude::*;
+}
 
-pub use builder::{Builder, DEFAULT_ROLLBACK_TIMEOUT, DEFAULT_TIMEOUT};
-pub use component::{InjectError, ServiceKey};
-pub use error::{
-    BootError, BootFailure, Declaration, GraphError, HookCause, HookError, Location, Problem,
-    ShutdownError, StopError, StopReport,
-};
-pub use graph::{Graph, GraphFormat, UnknownFormat};
-pub use lifecycle::{Lifecycle, Phase, State};
-pub use platform::{Platform, States};
-pub use registry::Registration;
-pub use report::{BootReport, ComponentTimings, CriticalStep};
-
-pub mod prelude;
+#[cfg(feature = "pipeline")]
+#[doc(inline)]
+pub use weft_pipeline as pipeline;
 
 #[cfg(feature = "http")]
-pub mod http;
-pub mod pipeline;
-
-#[doc(hidden)]
-pub mod __private;
+#[doc(inline)]
+pub use weft_http as http;
 
 /// The README's Rust examples, compiled as doctests so that they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[cfg(all(doctest, feature = "http"))]
+#[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;

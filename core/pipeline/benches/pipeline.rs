@@ -6,7 +6,7 @@
 //! Before criterion runs, the bench prints allocations per call for each case, counted by a
 //! `#[global_allocator]` wrapper.
 //!
-//! Run: `cargo bench -p weft --bench pipeline -- --warm-up-time 1 --measurement-time 2`
+//! Run: `cargo bench -p weft-pipeline --bench pipeline -- --warm-up-time 1 --measurement-time 2`
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;

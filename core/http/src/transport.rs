@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use super::context::{Auth, HttpResult, RequestContext, TemplateSpec};
 use super::error::Error;
 use super::response::Response;
-use crate::pipeline::Chain;
+use weft_pipeline::Chain;
 
 /// Sends the request over HTTP: expands the URI, applies headers and credentials, enforces the
 /// timeout and retries as the template says. It is the end of every resource-service pipeline.

@@ -1,4 +1,4 @@
-//! HTTP resource services, built on the [pipeline](crate::pipeline) in Twine's three tiers.
+//! HTTP resource services, built on the [pipeline](weft_pipeline) in Twine's three tiers.
 //!
 //! 1. A [`ResourceService`] says where a service lives (HTTP or HTTPS, host, port) and holds the
 //!    innermost components, around the [`Transport`].
@@ -9,7 +9,7 @@
 //!    components, and [executes](Request::execute).
 //!
 //! Components run request tier first, then template, then service; within a tier, the one
-//! added last runs first. Each is a [`Component<RequestContext, HttpResult>`](crate::pipeline::Component)
+//! added last runs first. Each is a [`Component<RequestContext, HttpResult>`](weft_pipeline::Component)
 //! or a closure. Every error is an [`Error`] naming the service and the template, and every
 //! request runs in a `tracing` span `weft.http.request` with the service, template, method,
 //! status, duration and attempt count, unless the template or service says
@@ -61,6 +61,8 @@
 //! # let _ = get_todo;
 //! # Ok::<_, weft::http::Error>(())
 //! ```
+
+#![forbid(unsafe_code)]
 
 mod context;
 mod error;

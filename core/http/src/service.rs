@@ -10,7 +10,7 @@ use super::context::{HttpResult, RequestContext, ServiceConfig, TemplateSpec};
 use super::response::{Response, response};
 use super::template::RequestTemplate;
 use super::transport::Transport;
-use crate::pipeline::{BoxFuture, Chain, Component, DynNext, FnComponent, Layer, component_fn};
+use weft_pipeline::{BoxFuture, Chain, Component, DynNext, FnComponent, Layer, component_fn};
 
 /// HTTP or HTTPS.
 ///

@@ -15,7 +15,7 @@ use super::response::{Handler, Response};
 use super::retry::RetryStrategy;
 use super::transport::Transport;
 use super::uri::UriTemplate;
-use crate::pipeline::{
+use weft_pipeline::{
     BoxFuture, Chain, Component, DynChain, DynNext, FnComponent, Layer, component_fn,
 };
 

@@ -14,7 +14,7 @@ use super::context::{HttpResult, RequestContext, TemplateSpec};
 use super::error::Error;
 use super::template::Handlers;
 use super::uri::ParamValue;
-use crate::pipeline::{BoxFuture, Chain, Component, DynNext, FnComponent, Layer, component_fn};
+use weft_pipeline::{BoxFuture, Chain, Component, DynNext, FnComponent, Layer, component_fn};
 
 /// One request, made by [`RequestTemplate::create_request`](super::RequestTemplate::create_request).
 ///

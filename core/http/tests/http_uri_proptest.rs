@@ -1,5 +1,4 @@
 //! Any string value round-trips through URI template expansion.
-#![cfg(feature = "http")]
 
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;

@@ -1,0 +1,77 @@
+//! A component added as a type costs no allocation per call; a closure costs one.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use weft::pipeline::{BoxFuture, Chain, Component, DynNext, Endpoint, Next, Pipeline};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every method forwards to `System` unchanged; the counter has no effect on memory.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+struct Pass;
+
+impl<C: Send, O: Send + 'static> Component<C, O> for Pass {
+    async fn call<N: Chain<C, O>>(&self, ctx: &mut C, next: Next<'_, N>) -> O {
+        let result = next.run(ctx).await;
+        std::hint::black_box(&result);
+        result
+    }
+}
+
+fn pass_fn<'a>(ctx: &'a mut u64, next: DynNext<'a, u64, u64>) -> BoxFuture<'a, u64> {
+    Box::pin(async move { next.run(ctx).await + 1 })
+}
+
+struct Memory;
+
+impl Endpoint<u64, u64> for Memory {
+    async fn call(&self, ctx: &mut u64) -> u64 {
+        *ctx
+    }
+}
+
+/// Allocations made by `f`'s future, run on a current-thread runtime built beforehand.
+fn allocations<F: std::future::Future>(f: impl FnOnce() -> F) -> u64 {
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    rt.block_on(async {
+        let future = f();
+        let before = ALLOCATIONS.load(Ordering::SeqCst);
+        std::hint::black_box(future.await);
+        ALLOCATIONS.load(Ordering::SeqCst) - before
+    })
+}
+
+// One test function: the counter is global, and tests of one binary run in parallel.
+#[test]
+fn typed_components_allocate_nothing_and_closures_one_each() {
+    let typed = Pipeline::new(Memory).with(Pass).with(Pass).with(Pass).with(Pass).with(Pass);
+    assert_eq!(allocations(|| async { typed.run(&mut 1).await }), 0);
+
+    let closures = Pipeline::new(Memory).with_fn(pass_fn).with_fn(pass_fn).with_fn(pass_fn);
+    // One box per closure; the typed endpoint behind the last `DynNext` is stored inline.
+    assert_eq!(allocations(|| async { closures.run(&mut 1).await }), 3);
+}
