@@ -1,30 +1,38 @@
 //! The component runtime of [weft](https://docs.rs/weft): the registry, the graph check and the
 //! parallel lifecycle. Applications depend on `weft`, which re-exports this crate with the
 //! `#[component]` and `platform!` macros; the tutorial is in `weft`'s docs.
+//!
+//! The modules form layers that point one way, each importing only from those listed before it:
+//! `human` (text for people), `lifecycle` (hooks, states, phases), `states` (the state table),
+//! `component` and `registry` (what the macro generates), `graph` (checking and resolving, with
+//! its problems), `platform` (booting, running and stopping, with its errors and reports),
+//! `export` (the graph as DOT, Mermaid or JSON, with a platform's live states), `builder`
+//! (composing and validating a platform), and `introspect` (command-line flags over both).
 
 #![forbid(unsafe_code)]
 
 mod builder;
 mod component;
-mod error;
+mod export;
 mod graph;
+mod human;
 pub mod introspect;
 mod lifecycle;
 mod platform;
 mod registry;
-mod report;
+mod states;
 
 pub use builder::{Builder, DEFAULT_ROLLBACK_TIMEOUT, DEFAULT_TIMEOUT};
 pub use component::{InjectError, ServiceKey};
-pub use error::{
-    BootError, BootFailure, Declaration, GraphError, HookCause, HookError, Location, Problem,
-    ShutdownError, StopError, StopReport,
-};
-pub use graph::{Graph, GraphFormat, UnknownFormat};
+pub use export::{GraphFormat, UnknownFormat};
+pub use graph::{Declaration, Graph, GraphError, Location, Problem};
 pub use lifecycle::{Lifecycle, Phase, State};
-pub use platform::{Platform, States};
+pub use platform::{
+    BootError, BootFailure, BootReport, ComponentTimings, CriticalStep, HookCause, HookError,
+    Platform, ShutdownError, StopError, StopReport,
+};
 pub use registry::Registration;
-pub use report::{BootReport, ComponentTimings, CriticalStep};
+pub use states::States;
 
 pub mod prelude;
 

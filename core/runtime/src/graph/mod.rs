@@ -5,17 +5,16 @@
 
 mod adjacency;
 mod cycles;
-mod export;
 mod fast_hash;
-mod json;
+mod problem;
 mod resolve;
+mod suggest;
 
 use crate::component::ServiceKey;
 use crate::registry::Registration;
 pub(crate) use adjacency::Adjacency;
-pub(crate) use export::Overlay;
-pub use export::{GraphFormat, UnknownFormat};
 use fast_hash::FastMap;
+pub use problem::{Declaration, GraphError, Location, Problem};
 pub(crate) use resolve::{REPLACED, Request, resolve};
 
 /// A checked, acyclic graph of components: each component points at the providers of the

@@ -7,8 +7,9 @@ use super::Graph;
 use super::adjacency::Adjacency;
 use super::cycles::cycle_paths;
 use super::fast_hash::FastMap;
+use super::problem::{Declaration, GraphError, Location, Problem};
+use super::suggest::suggest;
 use crate::component::ServiceKey;
-use crate::error::{Declaration, GraphError, Location, Problem};
 use crate::registry::Registration;
 
 /// A requirement served by a replacement value.
@@ -33,35 +34,108 @@ pub(crate) struct Request<'a> {
 /// Checks the whole graph and resolves it, in time linear in components and requirements
 /// (plus sorting by name).
 pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
-    let Request { mut registrations, only, only_setting, replaced, named } = request;
-    registrations.sort_by(|a, b| (a.name, a.file, a.line).cmp(&(b.name, b.file, b.line)));
-    let all = registrations;
-    let mut unknown = Vec::new();
-    let mut duplicate_names = Vec::new();
-    let mut duplicate_providers = Vec::new();
-    let mut missing = Vec::new();
+    let Request { registrations, only, only_setting, replaced, named } = request;
+    let mut resolver = Resolver::new(registrations, only, replaced);
+    resolver.index_names();
+    resolver.check_names(only_setting, named);
+    resolver.index_providers();
+    resolver.resolve_requirements();
+    resolver.select();
+    let edges = resolver.lay_out_edges();
+    resolver.check_duplicate_providers();
+    resolver.find_cycles(&edges);
+    resolver.finish(edges)
+}
 
-    let mut index: FastMap<&'static str, u32> = FastMap::default();
-    index.reserve(all.len());
-    let mut start = 0;
-    while start < all.len() {
-        let name = all[start].name;
-        let end = start + all[start..].iter().take_while(|r| r.name == name).count();
-        if end - start > 1 {
-            let declarations = all[start..end].iter().map(|r| declaration(r)).collect();
-            duplicate_names.push(Problem::DuplicateName { name, declarations });
+/// Every problem found so far, by kind: they are reported in this order.
+#[derive(Default)]
+struct Problems {
+    unknown: Vec<Problem>,
+    duplicate_names: Vec<Problem>,
+    duplicate_providers: Vec<Problem>,
+    missing: Vec<Problem>,
+    cycles: Vec<Problem>,
+}
+
+/// The state of one resolution; each step is a method, called in the order of [`resolve`].
+struct Resolver<'a> {
+    /// Every registration, sorted by name (then file and line).
+    all: Vec<&'static Registration>,
+    only: Option<&'a [String]>,
+    replaced: &'a HashSet<ServiceKey>,
+    problems: Problems,
+    /// Each name's first registration.
+    index: FastMap<&'static str, u32>,
+    /// Each service's first provider; a second provider is rare, so it goes to a side table.
+    provider: FastMap<ServiceKey, u32>,
+    more_providers: FastMap<ServiceKey, Vec<u32>>,
+    /// Each requirement of each registration, in order: its first provider, [`REPLACED`] or
+    /// [`MISSING`]. Registration `i`'s are `targets[target_offsets[i]..target_offsets[i + 1]]`.
+    targets: Vec<u32>,
+    target_offsets: Vec<usize>,
+    /// Which registrations boot.
+    selected: Vec<bool>,
+}
+
+/// The selected components with their edges, numbered in name order.
+struct Edges {
+    registrations: Vec<&'static Registration>,
+    deps: Adjacency,
+    dependents: Adjacency,
+    sources: Vec<u32>,
+    source_offsets: Vec<usize>,
+    replaced_edges: Vec<(u32, &'static str)>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(
+        mut all: Vec<&'static Registration>,
+        only: Option<&'a [String]>,
+        replaced: &'a HashSet<ServiceKey>,
+    ) -> Self {
+        all.sort_by(|a, b| (a.name, a.file, a.line).cmp(&(b.name, b.file, b.line)));
+        Resolver {
+            all,
+            only,
+            replaced,
+            problems: Problems::default(),
+            index: FastMap::default(),
+            provider: FastMap::default(),
+            more_providers: FastMap::default(),
+            targets: Vec::new(),
+            target_offsets: Vec::new(),
+            selected: Vec::new(),
         }
-        index.insert(name, start as u32);
-        start = end;
     }
 
-    let settings = only.unwrap_or_default().iter().map(|name| (only_setting, name.as_str()));
-    for (setting, name) in settings.chain(named) {
-        if !index.contains_key(name) {
-            let suggestion = suggest(name, all.iter().map(|r| r.name));
-            let mut known: Vec<&'static str> = all.iter().map(|r| r.name).collect();
+    /// Indexes the names and reports each one declared more than once.
+    fn index_names(&mut self) {
+        let all = &self.all;
+        self.index.reserve(all.len());
+        let mut start = 0;
+        while start < all.len() {
+            let name = all[start].name;
+            let end = start + all[start..].iter().take_while(|r| r.name == name).count();
+            if end - start > 1 {
+                let declarations = all[start..end].iter().map(|r| declaration(r)).collect();
+                self.problems.duplicate_names.push(Problem::DuplicateName { name, declarations });
+            }
+            self.index.insert(name, start as u32);
+            start = end;
+        }
+    }
+
+    /// Reports each name given to a setting (`only`, `timeout_for`) that names no component.
+    fn check_names(&mut self, only_setting: &str, named: Vec<(&str, &str)>) {
+        let only = self.only.unwrap_or_default().iter().map(|name| (only_setting, name.as_str()));
+        for (setting, name) in only.chain(named) {
+            if self.index.contains_key(name) {
+                continue;
+            }
+            let suggestion = suggest(name, self.all.iter().map(|r| r.name));
+            let mut known: Vec<&'static str> = self.all.iter().map(|r| r.name).collect();
             known.dedup();
-            unknown.push(Problem::UnknownComponent {
+            self.problems.unknown.push(Problem::UnknownComponent {
                 name: name.to_owned(),
                 setting: setting.to_owned(),
                 suggestion,
@@ -70,64 +144,75 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
         }
     }
 
-    // Providers of each service; a second provider is rare, so it goes to a side table.
-    let mut provider: FastMap<ServiceKey, u32> = FastMap::default();
-    provider.reserve(all.len());
-    let mut more_providers: FastMap<ServiceKey, Vec<u32>> = FastMap::default();
-    for (i, registration) in all.iter().enumerate() {
-        if let Some(key) = registration.provides {
-            match provider.entry(key) {
-                Entry::Occupied(_) => more_providers.entry(key).or_default().push(i as u32),
-                Entry::Vacant(slot) => {
-                    slot.insert(i as u32);
+    fn index_providers(&mut self) {
+        self.provider.reserve(self.all.len());
+        for (i, registration) in self.all.iter().enumerate() {
+            if let Some(key) = registration.provides {
+                match self.provider.entry(key) {
+                    Entry::Occupied(_) => {
+                        self.more_providers.entry(key).or_default().push(i as u32)
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(i as u32);
+                    }
                 }
             }
         }
     }
-    let extra_providers = |key: &ServiceKey| -> &[u32] {
-        match more_providers.is_empty() {
-            true => &[],
-            false => more_providers.get(key).map(Vec::as_slice).unwrap_or_default(),
-        }
-    };
 
-    // Resolve every requirement once: its first provider, or why it has none.
-    let mut targets: Vec<u32> = Vec::with_capacity(all.len() * 3);
-    let mut target_offsets: Vec<usize> = Vec::with_capacity(all.len() + 1);
-    target_offsets.push(0);
-    for registration in &all {
-        for key in registration.requires {
-            let target = match replaced.contains(key) {
-                true => REPLACED,
-                false => provider.get(key).copied().unwrap_or(MISSING),
-            };
-            targets.push(target);
+    /// Resolves every requirement once: its first provider, or why it has none.
+    fn resolve_requirements(&mut self) {
+        self.targets.reserve(self.all.len() * 3);
+        self.target_offsets.reserve(self.all.len() + 1);
+        self.target_offsets.push(0);
+        for registration in &self.all {
+            for key in registration.requires {
+                let target = match self.replaced.contains(key) {
+                    true => REPLACED,
+                    false => self.provider.get(key).copied().unwrap_or(MISSING),
+                };
+                self.targets.push(target);
+            }
+            self.target_offsets.push(self.targets.len());
         }
-        target_offsets.push(targets.len());
     }
-    let targets_of = |i: usize| &targets[target_offsets[i]..target_offsets[i + 1]];
 
-    // Without `only`, every component boots but the replaced providers; with it, the named
-    // components and everything they transitively require.
-    let mut selected: Vec<bool> = match only {
-        None => {
-            all.iter().map(|r| !r.provides.is_some_and(|key| replaced.contains(&key))).collect()
+    fn targets_of(&self, i: usize) -> &[u32] {
+        &self.targets[self.target_offsets[i]..self.target_offsets[i + 1]]
+    }
+
+    fn extra_providers(&self, key: &ServiceKey) -> &[u32] {
+        match self.more_providers.is_empty() {
+            true => &[],
+            false => self.more_providers.get(key).map(Vec::as_slice).unwrap_or_default(),
         }
-        Some(_) => vec![false; all.len()],
-    };
-    if let Some(names) = only {
+    }
+
+    /// Without `only`, every component boots but the replaced providers; with it, the named
+    /// components and everything they transitively require.
+    fn select(&mut self) {
+        let Some(names) = self.only else {
+            let replaced = self.replaced;
+            self.selected = self
+                .all
+                .iter()
+                .map(|r| !r.provides.is_some_and(|key| replaced.contains(&key)))
+                .collect();
+            return;
+        };
+        let mut selected = vec![false; self.all.len()];
         let mut pending: Vec<u32> =
-            names.iter().filter_map(|name| index.get(name.as_str()).copied()).collect();
+            names.iter().filter_map(|name| self.index.get(name.as_str()).copied()).collect();
         for &root in &pending {
             selected[root as usize] = true;
         }
         while let Some(node) = pending.pop() {
-            let requires = all[node as usize].requires;
-            for (key, &target) in requires.iter().zip(targets_of(node as usize)) {
+            let requires = self.all[node as usize].requires;
+            for (key, &target) in requires.iter().zip(self.targets_of(node as usize)) {
                 if target == REPLACED || target == MISSING {
                     continue;
                 }
-                for &p in std::iter::once(&target).chain(extra_providers(key)) {
+                for &p in std::iter::once(&target).chain(self.extra_providers(key)) {
                     if !selected[p as usize] {
                         selected[p as usize] = true;
                         pending.push(p);
@@ -135,116 +220,137 @@ pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
                 }
             }
         }
+        self.selected = selected;
     }
 
-    let mut compact = vec![u32::MAX; all.len()];
-    let mut registrations = Vec::new();
-    for (i, registration) in all.iter().enumerate() {
-        if selected[i] {
-            compact[i] = registrations.len() as u32;
-            registrations.push(*registration);
+    /// Numbers the selected components and lays out their edges, reporting each requirement
+    /// that no component provides. Selected components come in order, so the rows are laid out
+    /// as they are found.
+    fn lay_out_edges(&mut self) -> Edges {
+        let mut compact = vec![u32::MAX; self.all.len()];
+        let mut registrations = Vec::new();
+        for (i, registration) in self.all.iter().enumerate() {
+            if self.selected[i] {
+                compact[i] = registrations.len() as u32;
+                registrations.push(*registration);
+            }
         }
-    }
-
-    // Selected components come in order, so the rows are laid out as they are found.
-    let mut offsets = Vec::with_capacity(registrations.len() + 1);
-    offsets.push(0u32);
-    let mut edge_targets = Vec::with_capacity(targets.len());
-    let mut labels = Vec::with_capacity(targets.len());
-    let mut sources = Vec::with_capacity(targets.len());
-    let mut source_offsets = Vec::with_capacity(registrations.len() + 1);
-    source_offsets.push(0);
-    let mut replaced_edges = Vec::new();
-    let mut row = Vec::new();
-    for (original, registration) in all.iter().enumerate() {
-        if !selected[original] {
-            continue;
-        }
-        let from = compact[original];
-        row.clear();
-        for (key, &target) in registration.requires.iter().zip(targets_of(original)) {
-            sources.push(match target {
-                REPLACED | MISSING => target,
-                provider => compact[provider as usize],
-            });
-            match target {
-                REPLACED => replaced_edges.push((from, key.name())),
-                MISSING => missing.push(Problem::MissingProvider {
-                    service: key.name(),
-                    required_by: registration.name,
-                    location: location(registration),
-                }),
-                first => {
-                    for &p in std::iter::once(&first).chain(extra_providers(key)) {
-                        row.push((compact[p as usize], key.name()));
+        let mut offsets = Vec::with_capacity(registrations.len() + 1);
+        offsets.push(0u32);
+        let mut edge_targets = Vec::with_capacity(self.targets.len());
+        let mut labels = Vec::with_capacity(self.targets.len());
+        let mut sources = Vec::with_capacity(self.targets.len());
+        let mut source_offsets = Vec::with_capacity(registrations.len() + 1);
+        source_offsets.push(0);
+        let mut replaced_edges = Vec::new();
+        let mut missing = Vec::new();
+        let mut row = Vec::new();
+        for (original, registration) in self.all.iter().enumerate() {
+            if !self.selected[original] {
+                continue;
+            }
+            let from = compact[original];
+            row.clear();
+            for (key, &target) in registration.requires.iter().zip(self.targets_of(original)) {
+                sources.push(match target {
+                    REPLACED | MISSING => target,
+                    provider => compact[provider as usize],
+                });
+                match target {
+                    REPLACED => replaced_edges.push((from, key.name())),
+                    MISSING => missing.push(Problem::MissingProvider {
+                        service: key.name(),
+                        required_by: registration.name,
+                        location: location(registration),
+                    }),
+                    first => {
+                        for &p in std::iter::once(&first).chain(self.extra_providers(key)) {
+                            row.push((compact[p as usize], key.name()));
+                        }
                     }
                 }
             }
+            source_offsets.push(sources.len());
+            row.sort_unstable_by_key(|&(to, _)| to);
+            row.dedup_by_key(|&mut (to, _)| to);
+            edge_targets.extend(row.iter().map(|&(to, _)| to));
+            labels.extend(row.iter().map(|&(_, label)| label));
+            offsets.push(edge_targets.len() as u32);
         }
-        source_offsets.push(sources.len());
-        row.sort_unstable_by_key(|&(to, _)| to);
-        row.dedup_by_key(|&mut (to, _)| to);
-        edge_targets.extend(row.iter().map(|&(to, _)| to));
-        labels.extend(row.iter().map(|&(_, label)| label));
-        offsets.push(edge_targets.len() as u32);
+        self.problems.missing = missing;
+        let deps = Adjacency::from_rows(offsets, edge_targets, labels);
+        let dependents = deps.reversed();
+        Edges { registrations, deps, dependents, sources, source_offsets, replaced_edges }
     }
 
-    let mut duplicated: Vec<(&ServiceKey, &Vec<u32>)> = more_providers.iter().collect();
-    duplicated.sort_by_key(|(key, _)| key.name());
-    for (key, extra) in duplicated {
-        if replaced.contains(key) {
-            continue;
-        }
-        let providers: Vec<Declaration> = std::iter::once(&provider[key])
-            .chain(extra)
-            .filter(|&&p| selected[p as usize])
-            .map(|&p| declaration(all[p as usize]))
-            .collect();
-        if providers.len() > 1 {
-            duplicate_providers.push(Problem::DuplicateProvider { service: key.name(), providers });
+    /// Reports each service that two selected components provide, unless it is replaced.
+    fn check_duplicate_providers(&mut self) {
+        let mut duplicated: Vec<(&ServiceKey, &Vec<u32>)> = self.more_providers.iter().collect();
+        duplicated.sort_by_key(|(key, _)| key.name());
+        for (key, extra) in duplicated {
+            if self.replaced.contains(key) {
+                continue;
+            }
+            let providers: Vec<Declaration> = std::iter::once(&self.provider[key])
+                .chain(extra)
+                .filter(|&&p| self.selected[p as usize])
+                .map(|&p| declaration(self.all[p as usize]))
+                .collect();
+            if providers.len() > 1 {
+                let problem = Problem::DuplicateProvider { service: key.name(), providers };
+                self.problems.duplicate_providers.push(problem);
+            }
         }
     }
 
-    let deps = Adjacency::from_rows(offsets, edge_targets, labels);
-    let dependents = deps.reversed();
-    let cycles = cycle_paths(&deps, &dependents).into_iter().map(|path| {
-        // The service each step requires from the next: the label of that edge.
-        let services = path
-            .windows(2)
-            .map(|pair| {
-                let (row, labels) = (deps.row(pair[0]), deps.labels(pair[0]));
-                row.iter().position(|&to| to == pair[1]).map_or("?", |i| labels[i])
-            })
-            .collect();
-        let path = path.into_iter().map(|node| registrations[node as usize].name).collect();
-        Problem::Cycle { path, services }
-    });
-
-    let mut problems = unknown;
-    problems.extend(duplicate_names);
-    problems.extend(duplicate_providers);
-    problems.extend(missing);
-    problems.extend(cycles);
-    if !problems.is_empty() {
-        return Err(GraphError { problems });
+    /// Reports each cycle with its path and the service each step requires from the next.
+    fn find_cycles(&mut self, edges: &Edges) {
+        let Edges { deps, dependents, registrations, .. } = edges;
+        let cycles = cycle_paths(deps, dependents).into_iter().map(|path| {
+            let services = path
+                .windows(2)
+                .map(|pair| {
+                    let (row, labels) = (deps.row(pair[0]), deps.labels(pair[0]));
+                    row.iter().position(|&to| to == pair[1]).map_or("?", |i| labels[i])
+                })
+                .collect();
+            let path = path.into_iter().map(|node| registrations[node as usize].name).collect();
+            Problem::Cycle { path, services }
+        });
+        self.problems.cycles.extend(cycles);
     }
 
-    let order = topological_order(&deps, &dependents);
-    // Names are unique here; when every component is selected, the index is already right.
-    let index = match registrations.len() == all.len() {
-        true => index,
-        false => registrations.iter().enumerate().map(|(i, r)| (r.name, i as u32)).collect(),
-    };
-    Ok(Graph {
-        registrations,
-        index,
-        deps,
-        dependents,
-        order,
-        sources,
-        source_offsets,
-        replaced_edges,
-    })
+    /// The graph, or every problem found.
+    fn finish(self, edges: Edges) -> Result<Graph, GraphError> {
+        let Problems { unknown, duplicate_names, duplicate_providers, missing, cycles } =
+            self.problems;
+        let mut problems = unknown;
+        problems.extend(duplicate_names);
+        problems.extend(duplicate_providers);
+        problems.extend(missing);
+        problems.extend(cycles);
+        if !problems.is_empty() {
+            return Err(GraphError { problems });
+        }
+        let Edges { registrations, deps, dependents, sources, source_offsets, replaced_edges } =
+            edges;
+        let order = topological_order(&deps, &dependents);
+        // Names are unique here; when every component is selected, the index is already right.
+        let index = match registrations.len() == self.all.len() {
+            true => self.index,
+            false => registrations.iter().enumerate().map(|(i, r)| (r.name, i as u32)).collect(),
+        };
+        Ok(Graph {
+            registrations,
+            index,
+            deps,
+            dependents,
+            order,
+            sources,
+            source_offsets,
+            replaced_edges,
+        })
+    }
 }
 
 fn location(registration: &Registration) -> Location {
@@ -275,58 +381,4 @@ fn topological_order(deps: &Adjacency, dependents: &Adjacency) -> Vec<u32> {
         }
     }
     order
-}
-
-/// The closest of `names` to `name`, if it is close enough to be a likely typo.
-fn suggest(name: &str, names: impl Iterator<Item = &'static str>) -> Option<&'static str> {
-    let length = name.chars().count();
-    let limit = (length / 3).max(1);
-    names
-        .map(|candidate| (edit_distance(name, candidate), candidate))
-        // A suggestion shares something with the name: `d` is not a typo of `a`.
-        .filter(|&(distance, candidate)| {
-            distance <= limit && distance < length.min(candidate.chars().count())
-        })
-        .min()
-        .map(|(_, candidate)| candidate)
-}
-
-/// Levenshtein distance, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("channels", "channels"), 0);
-        assert_eq!(edit_distance("chanels", "channels"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
-
-    #[test]
-    fn suggests_only_close_names() {
-        let names = ["channels", "database", "users"];
-        assert_eq!(suggest("chanels", names.into_iter()), Some("channels"));
-        assert_eq!(suggest("databse", names.into_iter()), Some("database"));
-        assert_eq!(suggest("zzz", names.into_iter()), None);
-        assert_eq!(suggest("d", ["a", "b"].into_iter()), None);
-        assert_eq!(suggest("ab", ["a", "b"].into_iter()), None);
-        assert_eq!(suggest("user", names.into_iter()), Some("users"));
-    }
 }

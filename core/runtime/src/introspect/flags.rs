@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use crate::builder::Builder;
-use crate::graph::GraphFormat;
+use crate::export::GraphFormat;
 
 /// What the introspection flags ask for.
 ///

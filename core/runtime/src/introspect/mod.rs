@@ -31,7 +31,6 @@
 
 mod flags;
 pub mod readme;
-mod validation;
 
+pub use crate::builder::{Validation, Warning};
 pub use flags::{Flags, Request, handle_args};
-pub use validation::{Validation, Warning};

@@ -13,14 +13,14 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::Platform;
-use super::hook::{check, guard, panic_message};
-use super::states::StateCell;
+use super::error::{BootError, BootFailure};
+use super::hook::{HookCause, HookError, check, from_join_error, guard, panic_message};
+use super::report::{BootReport, ComponentTimings, critical_path};
 use super::stop::Stopping;
 use crate::component::{Injector, Live, Service, ServiceKey};
-use crate::error::{BootError, BootFailure, HookCause, HookError};
 use crate::graph::{Graph, REPLACED};
 use crate::lifecycle::{Phase, State};
-use crate::report::{BootReport, ComponentTimings, critical_path};
+use crate::states::StateCell;
 
 /// The time limits a platform runs with.
 #[derive(Clone, Debug)]
@@ -61,7 +61,8 @@ struct Boot {
     start_waiting: Vec<u32>,
     initialized: Vec<bool>,
     tasks: JoinSet<Done>,
-    running: HashMap<Id, u32>,
+    /// Each running hook's task: its component, its phase, and when it began.
+    running: HashMap<Id, (u32, Phase, std::time::Instant)>,
     failure: Option<(HookError, Duration)>,
 }
 
@@ -184,7 +185,7 @@ impl Boot {
             });
             Done::Init { node, construct, init, outcome }
         });
-        self.running.insert(handle.id(), node);
+        self.running.insert(handle.id(), (node, Phase::Init, std::time::Instant::now()));
     }
 
     fn spawn_start(&mut self, node: u32) {
@@ -197,7 +198,7 @@ impl Boot {
             let outcome = result.and_then(|result| check(name, Phase::Start, elapsed, result));
             Done::Start { node, elapsed, outcome }
         });
-        self.running.insert(handle.id(), node);
+        self.running.insert(handle.id(), (node, Phase::Start, std::time::Instant::now()));
     }
 
     async fn run(&mut self) {
@@ -208,19 +209,15 @@ impl Boot {
                     done
                 }
                 Err(error) => {
-                    let Some(node) = self.running.remove(&error.id()) else { continue };
+                    let Some((node, phase, began)) = self.running.remove(&error.id()) else {
+                        continue;
+                    };
+                    // Cancelled by `fail`, which already recorded why.
                     if error.is_cancelled() {
                         continue;
                     }
-                    // Hooks catch their own panics; this is a panic while dropping one.
-                    let cause = match error.try_into_panic() {
-                        Ok(payload) => HookCause::Panic(panic_message(payload.as_ref())),
-                        Err(_) => HookCause::Cancelled,
-                    };
-                    let phase =
-                        if self.initialized[node as usize] { Phase::Start } else { Phase::Init };
                     let component = self.graph.name(node);
-                    self.fail(node, HookError { component, phase, elapsed: Duration::ZERO, cause });
+                    self.fail(node, from_join_error(component, phase, began.elapsed(), error));
                     continue;
                 }
             };

@@ -1,18 +1,108 @@
-//! Running one hook: inside a `tracing` span, under a time limit, with panics caught.
+//! Running one hook: inside a `tracing` span, under a time limit; and the error a failed hook
+//! becomes, whether it returned an error, panicked, timed out or was cancelled.
 
 use std::any::Any;
+use std::fmt;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::FutureExt;
+use tokio::task::JoinError;
 use tracing::Instrument;
 
-use crate::error::{HookCause, HookError};
+use crate::component::InjectError;
+use crate::human::Human;
 use crate::lifecycle::Phase;
 
-/// Runs `hook` for `component`, turning a panic or a timeout into a [`HookError`]. An error the
-/// hook itself returns is left in `Ok` for the caller, which knows the hook's output type.
+/// Why a hook (or the construction of a component) failed.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HookCause {
+    /// The hook returned an error; displayed with its whole cause chain.
+    #[error("{0:#}")]
+    Error(Arc<anyhow::Error>),
+    /// The hook panicked; the panic message.
+    #[error("panicked: {0}")]
+    Panic(String),
+    /// The hook did not finish within its time limit.
+    #[error("timed out after {}", Human(*.0))]
+    Timeout(Duration),
+    /// The component could not be constructed.
+    #[error(transparent)]
+    Inject(InjectError),
+    /// The hook's task was cancelled from outside, e.g. because the tokio runtime shut down.
+    #[error("cancelled before it finished")]
+    Cancelled,
+}
+
+/// A failed hook: which component, which phase, how long it ran, and why it failed.
+///
+/// ```
+/// use std::time::Duration;
+/// use weft::{HookCause, HookError, Phase};
+///
+/// let error = HookError {
+///     component: "database",
+///     phase: Phase::Init,
+///     elapsed: Duration::from_millis(12),
+///     cause: HookCause::Panic("boom".into()),
+/// };
+/// assert_eq!(error.to_string(), "component `database` panicked in `init` after 12ms: boom");
+///
+/// let error = HookError { cause: HookCause::Timeout(Duration::from_secs(5)), ..error };
+/// assert_eq!(
+///     error.to_string(),
+///     "component `database` did not finish `init` within its time limit of 5s; if it needs \
+///      longer, raise the limit with `Builder::timeout_for(\"database\", ...)` or \
+///      `Lifecycle::timeout`"
+/// );
+/// ```
+#[derive(Clone, Debug, thiserror::Error)]
+pub struct HookError {
+    /// The component's name.
+    pub component: &'static str,
+    /// The phase of the failed hook.
+    pub phase: Phase,
+    /// How long the hook ran.
+    pub elapsed: Duration,
+    /// Why it failed.
+    pub cause: HookCause,
+}
+
+impl fmt::Display for HookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let HookError { component, phase, elapsed, cause } = self;
+        let elapsed = Human(*elapsed);
+        match cause {
+            HookCause::Error(error) => {
+                write!(f, "component `{component}` failed in `{phase}` after {elapsed}: {error:#}")
+            }
+            HookCause::Panic(message) => {
+                write!(
+                    f,
+                    "component `{component}` panicked in `{phase}` after {elapsed}: {message}"
+                )
+            }
+            HookCause::Timeout(limit) => write!(
+                f,
+                "component `{component}` did not finish `{phase}` within its time limit of {}; \
+                 if it needs longer, raise the limit with \
+                 `Builder::timeout_for(\"{component}\", ...)` or `Lifecycle::timeout`",
+                Human(*limit)
+            ),
+            HookCause::Inject(error) => {
+                write!(f, "component `{component}` could not be constructed: {error}")
+            }
+            HookCause::Cancelled => {
+                write!(f, "component `{component}`'s `{phase}` was cancelled after {elapsed}")
+            }
+        }
+    }
+}
+
+/// Runs `hook` for `component` under its time limit, turning a timeout into a [`HookError`].
+/// An error the hook itself returns is left in `Ok` for the caller, which knows the hook's output
+/// type. A panic unwinds the task the hook runs in; [`from_join_error`] turns it into a [`HookError`].
 pub(crate) async fn guard<F: Future>(
     component: &'static str,
     phase: Phase,
@@ -21,17 +111,12 @@ pub(crate) async fn guard<F: Future>(
 ) -> (Duration, Result<F::Output, HookError>) {
     let span = tracing::info_span!("weft.hook", component, phase = %phase);
     let began = Instant::now();
-    let outcome = tokio::time::timeout(limit, AssertUnwindSafe(hook).catch_unwind())
-        .instrument(span.clone())
-        .await;
+    let outcome = tokio::time::timeout(limit, hook).instrument(span.clone()).await;
     let elapsed = began.elapsed();
-    let cause = match outcome {
-        Ok(Ok(output)) => return (elapsed, Ok(output)),
-        Ok(Err(payload)) => HookCause::Panic(panic_message(payload.as_ref())),
-        Err(_) => HookCause::Timeout(limit),
-    };
-    span.in_scope(|| tracing::warn!(%cause, ?elapsed, "hook failed"));
-    (elapsed, Err(HookError { component, phase, elapsed, cause }))
+    match outcome {
+        Ok(output) => (elapsed, Ok(output)),
+        Err(_) => (elapsed, Err(failed(component, phase, elapsed, HookCause::Timeout(limit)))),
+    }
 }
 
 /// Turns a hook's `anyhow::Result` into a [`HookError`].
@@ -41,10 +126,33 @@ pub(crate) fn check(
     elapsed: Duration,
     result: anyhow::Result<()>,
 ) -> Result<(), HookError> {
-    result.map_err(|error| {
-        tracing::warn!(component, phase = %phase, error = format!("{error:#}"), "hook failed");
-        HookError { component, phase, elapsed, cause: HookCause::Error(error.into()) }
-    })
+    result.map_err(|error| failed(component, phase, elapsed, HookCause::Error(error.into())))
+}
+
+/// The [`HookError`] of a hook whose task did not return: it panicked, or it was cancelled.
+pub(crate) fn from_join_error(
+    component: &'static str,
+    phase: Phase,
+    elapsed: Duration,
+    error: JoinError,
+) -> HookError {
+    let cause = match error.try_into_panic() {
+        Ok(payload) => HookCause::Panic(panic_message(payload.as_ref())),
+        Err(_) => HookCause::Cancelled,
+    };
+    failed(component, phase, elapsed, cause)
+}
+
+/// A [`HookError`], logged where it is made.
+pub(crate) fn failed(
+    component: &'static str,
+    phase: Phase,
+    elapsed: Duration,
+    cause: HookCause,
+) -> HookError {
+    let error = HookError { component, phase, elapsed, cause };
+    tracing::warn!(component, phase = %phase, ?elapsed, %error, "hook failed");
+    error
 }
 
 /// The message of a panic payload (`&str` or `String`, as `panic!` makes them).

@@ -1,9 +1,10 @@
 //! A running platform: its services, its states, its boot report, and stopping it.
 
 mod boot;
+mod error;
 mod hook;
+mod report;
 mod shutdown;
-mod states;
 mod stop;
 
 use std::any::TypeId;
@@ -15,15 +16,16 @@ use std::time::Duration;
 
 use tokio::sync::{OnceCell, watch};
 
-use crate::component::{Live, Service};
-use crate::error::{StopError, StopReport};
-use crate::graph::{Graph, GraphFormat, Overlay};
-use crate::lifecycle::State;
-use crate::report::BootReport;
 pub(crate) use boot::{Limits, boot};
-use states::StateCell;
-pub use states::States;
+pub use error::{BootError, BootFailure, ShutdownError, StopError};
+pub use hook::{HookCause, HookError};
+pub use report::{BootReport, ComponentTimings, CriticalStep, StopReport};
 use stop::Stopping;
+
+use crate::component::{Live, Service};
+use crate::graph::Graph;
+use crate::lifecycle::State;
+use crate::states::{StateCell, States};
 
 /// A booted platform: every component is initialized and started.
 ///
@@ -163,25 +165,6 @@ impl Platform {
     /// ```
     pub fn graph(&self) -> &Graph {
         &self.graph
-    }
-
-    /// The graph in `format` with what is live: each component's state and boot durations, and
-    /// the critical path (see [`Graph::to_json`] for the JSON fields).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> anyhow::Result<()> {
-    /// use weft::GraphFormat;
-    ///
-    /// let platform = weft::Builder::empty().boot().await?;
-    /// let json: serde_json::Value = serde_json::from_str(&platform.export(GraphFormat::Json))?;
-    /// assert!(json["boot"]["total_us"].is_u64());
-    /// platform.stop().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn export(&self, format: GraphFormat) -> String {
-        let states = self.states();
-        self.graph.render(format, Some(Overlay { states: &states, report: &self.report }))
     }
 
     /// Stops every component, each one after all of its dependents, concurrently where the

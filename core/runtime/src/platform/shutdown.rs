@@ -1,7 +1,8 @@
 //! Stopping on SIGINT or SIGTERM; exiting at once on the second signal.
 
 use super::Platform;
-use crate::error::{ShutdownError, StopReport};
+use super::error::ShutdownError;
+use super::report::StopReport;
 
 /// The exit status after a second signal: 128 + SIGINT, as shells report an interrupted command.
 const FORCED_EXIT: i32 = 130;

@@ -3,15 +3,15 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use tokio::task::{Id, JoinSet};
+use tokio::task::{Id, JoinError, JoinSet};
 use tokio::time::Instant;
 
-use super::hook::{check, guard};
-use super::states::StateCell;
+use super::hook::{HookError, check, from_join_error, guard};
+use super::report::StopReport;
 use crate::component::Live;
-use crate::error::{HookCause, HookError, StopReport};
 use crate::graph::Graph;
 use crate::lifecycle::{Phase, State};
+use crate::states::StateCell;
 
 /// What stopping needs to know about a platform, booted or half-booted.
 pub(crate) struct Stopping<'a> {
@@ -21,139 +21,142 @@ pub(crate) struct Stopping<'a> {
     pub(crate) states: &'a StateCell,
 }
 
-type Outcome = (u32, Result<(), HookError>);
-
 impl Stopping<'_> {
     /// Stops every component in `include`: each one once every included dependent has stopped,
     /// whether or not that dependent's `stop` succeeded. Past `deadline`, whatever is still
     /// running is cancelled and reported as not stopped.
     pub(crate) async fn stop(&self, include: &[bool], deadline: Option<Instant>) -> StopReport {
-        let graph = self.graph;
-        let mut waiting: Vec<u32> = (0..graph.len() as u32)
+        let mut run = Stop::new(self, include);
+        run.launch_ready();
+        while let Some(joined) = run.next(deadline).await {
+            run.on_joined(joined);
+            run.launch_ready();
+        }
+        run.finish()
+    }
+}
+
+type Outcome = (u32, Result<(), HookError>);
+
+/// The state of one stop: who waits for how many dependents, what runs, what was reported.
+struct Stop<'s, 'a> {
+    stopping: &'s Stopping<'a>,
+    include: &'s [bool],
+    /// For each component, its included dependents that have not finished stopping.
+    waiting: Vec<u32>,
+    /// Components whose dependents have all stopped, not launched yet.
+    ready: Vec<u32>,
+    finished: Vec<bool>,
+    tasks: JoinSet<Outcome>,
+    /// Each running `stop` hook: its component and when it began.
+    running: HashMap<Id, (u32, std::time::Instant)>,
+    report: StopReport,
+}
+
+impl<'s, 'a> Stop<'s, 'a> {
+    fn new(stopping: &'s Stopping<'a>, include: &'s [bool]) -> Self {
+        let graph = stopping.graph;
+        let waiting: Vec<u32> = (0..graph.len() as u32)
             .map(|node| {
                 let row = graph.dependents.row(node);
                 row.iter().filter(|&&d| include[d as usize]).count() as u32
             })
             .collect();
-        let mut finished = vec![false; graph.len()];
-        let mut report = StopReport::default();
-        let mut tasks: JoinSet<Outcome> = JoinSet::new();
-        let mut running: HashMap<Id, u32> = HashMap::new();
-        let mut ready: Vec<u32> = (0..graph.len() as u32)
+        let ready = (0..graph.len() as u32)
             .filter(|&node| include[node as usize] && waiting[node as usize] == 0)
             .collect();
-
-        loop {
-            // Components without a live instance have nothing to run: they finish at once.
-            while let Some(node) = ready.pop() {
-                match &self.lives[node as usize] {
-                    Some(live) => {
-                        let name = graph.name(node);
-                        let hook = (live.stop)();
-                        let limit = self.limits[node as usize];
-                        let handle = tasks.spawn(async move {
-                            let (elapsed, result) = guard(name, Phase::Stop, limit, hook).await;
-                            (node, result.and_then(|r| check(name, Phase::Stop, elapsed, r)))
-                        });
-                        running.insert(handle.id(), node);
-                    }
-                    None => self.finish(
-                        node,
-                        Ok(()),
-                        include,
-                        &mut waiting,
-                        &mut ready,
-                        &mut finished,
-                        &mut report,
-                    ),
-                }
-            }
-            let joined = match deadline {
-                Some(deadline) => {
-                    match tokio::time::timeout_at(deadline, tasks.join_next_with_id()).await {
-                        Ok(joined) => joined,
-                        Err(_) => {
-                            tasks.abort_all();
-                            while tasks.join_next().await.is_some() {}
-                            break;
-                        }
-                    }
-                }
-                None => tasks.join_next_with_id().await,
-            };
-            let (node, result) = match joined {
-                None => break,
-                Some(Ok((id, outcome))) => {
-                    running.remove(&id);
-                    outcome
-                }
-                Some(Err(error)) => {
-                    let Some(node) = running.remove(&error.id()) else { continue };
-                    let cause = match error.try_into_panic() {
-                        Ok(payload) => {
-                            HookCause::Panic(super::hook::panic_message(payload.as_ref()))
-                        }
-                        Err(_) => HookCause::Cancelled,
-                    };
-                    let component = graph.name(node);
-                    (
-                        node,
-                        Err(HookError {
-                            component,
-                            phase: Phase::Stop,
-                            elapsed: Duration::ZERO,
-                            cause,
-                        }),
-                    )
-                }
-            };
-            self.finish(
-                node,
-                result,
-                include,
-                &mut waiting,
-                &mut ready,
-                &mut finished,
-                &mut report,
-            );
+        Stop {
+            stopping,
+            include,
+            waiting,
+            ready,
+            finished: vec![false; graph.len()],
+            tasks: JoinSet::new(),
+            running: HashMap::new(),
+            report: StopReport::default(),
         }
-
-        report.not_stopped = (0..graph.len() as u32)
-            .filter(|&node| include[node as usize] && !finished[node as usize])
-            .map(|node| graph.name(node))
-            .collect();
-        report
     }
 
-    #[allow(clippy::too_many_arguments, reason = "the loop's state, split out to be called twice")]
-    fn finish(
-        &self,
-        node: u32,
-        result: Result<(), HookError>,
-        include: &[bool],
-        waiting: &mut [u32],
-        ready: &mut Vec<u32>,
-        finished: &mut [bool],
-        report: &mut StopReport,
-    ) {
-        finished[node as usize] = true;
-        match result {
-            Ok(()) => {
-                self.states.set(node, State::Stopped);
-                report.stopped.push(self.graph.name(node));
-            }
-            Err(error) => {
-                self.states.set(node, State::Failed);
-                report.failed.push(error);
+    /// Launches the `stop` hook of every ready component. One without a live instance has
+    /// nothing to run: it finishes at once.
+    fn launch_ready(&mut self) {
+        while let Some(node) = self.ready.pop() {
+            let Some(live) = &self.stopping.lives[node as usize] else {
+                self.on_stopped(node, Ok(()));
+                continue;
+            };
+            let name = self.stopping.graph.name(node);
+            let hook = (live.stop)();
+            let limit = self.stopping.limits[node as usize];
+            let handle = self.tasks.spawn(async move {
+                let (elapsed, result) = guard(name, Phase::Stop, limit, hook).await;
+                (node, result.and_then(|r| check(name, Phase::Stop, elapsed, r)))
+            });
+            self.running.insert(handle.id(), (node, std::time::Instant::now()));
+        }
+    }
+
+    /// The next hook to finish, or `None` when none is left or the deadline passed (then every
+    /// hook still running is cancelled).
+    async fn next(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Option<Result<(Id, Outcome), JoinError>> {
+        let Some(deadline) = deadline else { return self.tasks.join_next_with_id().await };
+        match tokio::time::timeout_at(deadline, self.tasks.join_next_with_id()).await {
+            Ok(joined) => joined,
+            Err(_) => {
+                self.tasks.shutdown().await;
+                None
             }
         }
-        for &dependency in self.graph.deps.row(node) {
-            if include[dependency as usize] {
-                waiting[dependency as usize] -= 1;
-                if waiting[dependency as usize] == 0 {
-                    ready.push(dependency);
+    }
+
+    fn on_joined(&mut self, joined: Result<(Id, Outcome), JoinError>) {
+        match joined {
+            Ok((id, (node, result))) => {
+                self.running.remove(&id);
+                self.on_stopped(node, result);
+            }
+            Err(error) => {
+                let Some((node, began)) = self.running.remove(&error.id()) else { return };
+                let name = self.stopping.graph.name(node);
+                let error = from_join_error(name, Phase::Stop, began.elapsed(), error);
+                self.on_stopped(node, Err(error));
+            }
+        }
+    }
+
+    /// Records how `node` stopped and readies each included dependency it was the last
+    /// dependent of. A failed `stop` counts as stopped for the order.
+    fn on_stopped(&mut self, node: u32, result: Result<(), HookError>) {
+        self.finished[node as usize] = true;
+        match result {
+            Ok(()) => {
+                self.stopping.states.set(node, State::Stopped);
+                self.report.stopped.push(self.stopping.graph.name(node));
+            }
+            Err(error) => {
+                self.stopping.states.set(node, State::Failed);
+                self.report.failed.push(error);
+            }
+        }
+        for &dependency in self.stopping.graph.deps.row(node) {
+            if self.include[dependency as usize] {
+                self.waiting[dependency as usize] -= 1;
+                if self.waiting[dependency as usize] == 0 {
+                    self.ready.push(dependency);
                 }
             }
         }
+    }
+
+    fn finish(mut self) -> StopReport {
+        let graph = self.stopping.graph;
+        self.report.not_stopped = (0..graph.len() as u32)
+            .filter(|&node| self.include[node as usize] && !self.finished[node as usize])
+            .map(|node| graph.name(node))
+            .collect();
+        self.report
     }
 }

@@ -1,14 +1,18 @@
 //! Exporting the graph as Graphviz DOT, Mermaid and JSON, before boot or with a running
 //! platform's live states and hook durations.
+//!
+//! This layer sits above the graph and the platform it reads: neither of them imports it.
 
 use std::fmt::{self, Write};
 use std::str::FromStr;
 
-use super::Graph;
-use super::json;
+use crate::graph::Graph;
+use crate::human::Human;
 use crate::lifecycle::State;
-use crate::platform::States;
-use crate::report::{BootReport, Human};
+use crate::platform::{BootReport, Platform};
+use crate::states::States;
+
+mod json;
 
 /// A text format for a component graph, as accepted by `--graph` (see
 /// [`introspect`](crate::introspect)).
@@ -58,11 +62,32 @@ impl fmt::Display for GraphFormat {
     }
 }
 
+impl Platform {
+    /// The graph in `format` with what is live: each component's state and boot durations, and
+    /// the critical path (see [`Graph::to_json`] for the JSON fields).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// use weft::GraphFormat;
+    ///
+    /// let platform = weft::Builder::empty().boot().await?;
+    /// let json: serde_json::Value = serde_json::from_str(&platform.export(GraphFormat::Json))?;
+    /// assert!(json["boot"]["total_us"].is_u64());
+    /// platform.stop().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn export(&self, format: GraphFormat) -> String {
+        let states = self.states();
+        self.graph().render(format, Some(Overlay { states: &states, report: self.report() }))
+    }
+}
+
 /// What a running platform adds to an export: each component's state and hook durations.
 #[derive(Clone, Copy)]
-pub(crate) struct Overlay<'a> {
-    pub(crate) states: &'a States,
-    pub(crate) report: &'a BootReport,
+struct Overlay<'a> {
+    states: &'a States,
+    report: &'a BootReport,
 }
 
 impl Overlay<'_> {
@@ -96,7 +121,7 @@ impl Graph {
         self.render(format, None)
     }
 
-    pub(crate) fn render(&self, format: GraphFormat, live: Option<Overlay<'_>>) -> String {
+    fn render(&self, format: GraphFormat, live: Option<Overlay<'_>>) -> String {
         match format {
             GraphFormat::Dot => self.dot(live),
             GraphFormat::Mermaid => self.mermaid(live),

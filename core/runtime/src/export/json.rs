@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::Graph;
-use super::export::Overlay;
+use super::Overlay;
+use crate::graph::Graph;
 use crate::lifecycle::Phase;
 
 /// The whole document. Field names are part of the format; add fields, never rename them.
@@ -66,7 +66,7 @@ pub(super) fn render(graph: &Graph, live: Option<Overlay<'_>>) -> String {
             let requires = graph
                 .sources(node)
                 .map(|(key, source)| {
-                    let replaced = source == super::REPLACED;
+                    let replaced = source == crate::graph::REPLACED;
                     let provider = (!replaced).then(|| graph.name(source));
                     Requirement { service: key.name(), provider, replaced }
                 })

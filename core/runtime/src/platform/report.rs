@@ -1,9 +1,12 @@
-//! The boot report: how long each component's hooks took, and the critical path.
+//! The reports of a platform's life: what boot measured (how long each component's hooks took,
+//! and the critical path) and what stopping did.
 
 use std::fmt;
 use std::time::Duration;
 
+use super::hook::HookError;
 use crate::graph::Graph;
+use crate::human::{Human, quoted};
 use crate::lifecycle::Phase;
 
 /// How long one component's boot hooks took, and when they finished.
@@ -158,42 +161,45 @@ impl fmt::Display for BootReport {
     }
 }
 
-/// A duration rounded for people: `850ns`, `340µs`, `1.2ms`, `45.3ms`, `120ms`, `1.25s`, `95s`.
+/// What stopping a set of components did.
 ///
-/// Three significant digits at most; the exact value stays in the data.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Human(pub(crate) Duration);
+/// ```
+/// let report = weft::StopReport::default();
+/// assert!(report.is_clean());
+/// assert_eq!(report.to_string(), "stopped 0 components");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct StopReport {
+    /// The components whose `stop` succeeded, in the order they finished.
+    pub stopped: Vec<&'static str>,
+    /// The components whose `stop` failed, panicked or timed out. They count as stopped for the
+    /// order: their dependencies still stop.
+    pub failed: Vec<HookError>,
+    /// The components that were not stopped because the time budget ran out.
+    pub not_stopped: Vec<&'static str>,
+}
 
-impl fmt::Display for Human {
+impl StopReport {
+    /// Whether every component stopped without error.
+    pub fn is_clean(&self) -> bool {
+        self.failed.is_empty() && self.not_stopped.is_empty()
+    }
+}
+
+impl fmt::Display for StopReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let nanos = self.0.as_nanos();
-        if nanos < 1_000 {
-            return write!(f, "{nanos}ns");
+        let count = self.stopped.len();
+        write!(f, "stopped {count} component{}", if count == 1 { "" } else { "s" })?;
+        if !self.stopped.is_empty() {
+            write!(f, " ({})", quoted(&self.stopped))?;
         }
-        let units = [(1e3, "µs"), (1e6, "ms"), (1e9, "s")];
-        let mut unit = units.iter().rposition(|&(scale, _)| nanos as f64 >= scale).unwrap_or(0);
-        loop {
-            let (scale, name) = units[unit];
-            let value = nanos as f64 / scale;
-            let decimals = match value {
-                v if v < 10.0 => 2,
-                v if v < 100.0 => 1,
-                _ => 0,
-            };
-            let text = format!("{value:.decimals$}");
-            // Rounding can reach the next unit: 999.96µs reads as 1ms, not 1000µs.
-            if unit + 1 < units.len() && text.parse::<f64>().is_ok_and(|v| v >= 1000.0) {
-                unit += 1;
-                continue;
-            }
-            // `1.50ms` reads as `1.5ms`, `2.00s` as `2s`.
-            let text = if text.contains('.') {
-                text.trim_end_matches('0').trim_end_matches('.')
-            } else {
-                &text
-            };
-            return write!(f, "{text}{name}");
+        for failure in &self.failed {
+            write!(f, "; {failure}")?;
         }
+        if !self.not_stopped.is_empty() {
+            write!(f, "; not stopped, time budget exhausted: {}", quoted(&self.not_stopped))?;
+        }
+        Ok(())
     }
 }
 
@@ -340,28 +346,6 @@ mod tests {
             path(50),
             [("a", Phase::Init, ms(11)), ("a", Phase::Start, ms(50)), ("b", Phase::Start, ms(5))]
         );
-    }
-
-    #[test]
-    fn durations_read_as_people_write_them() {
-        let cases = [
-            (Duration::from_nanos(850), "850ns"),
-            (Duration::from_nanos(1_000), "1µs"),
-            (Duration::from_micros(340), "340µs"),
-            (Duration::from_micros(1_234), "1.23ms"),
-            (Duration::from_micros(1_500), "1.5ms"),
-            (Duration::from_micros(45_300), "45.3ms"),
-            (Duration::from_millis(100), "100ms"),
-            (Duration::from_millis(2_000), "2s"),
-            (Duration::from_millis(1_250), "1.25s"),
-            (Duration::from_secs(95), "95s"),
-            (Duration::from_nanos(999_960), "1ms"),
-            (Duration::from_nanos(999_999_999), "1s"),
-            (Duration::from_secs(4_000), "4000s"),
-        ];
-        for (duration, text) in cases {
-            assert_eq!(Human(duration).to_string(), text, "{duration:?}");
-        }
     }
 
     #[test]

@@ -4,11 +4,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod validation;
+
+pub use validation::{Validation, Warning};
+
 use crate::component::{Service, ServiceKey};
-use crate::error::{BootError, GraphError};
-use crate::graph::{Graph, Request, resolve};
-use crate::introspect::{Validation, Warning};
-use crate::platform::{Limits, Platform, boot};
+use crate::graph::{Graph, GraphError, Request, resolve};
+use crate::platform::{BootError, Limits, Platform, boot};
 use crate::registry::{Registration, registrations};
 
 /// The time limit of each hook unless set otherwise: 30 seconds.

@@ -1,4 +1,5 @@
-//! The live state of every component, observable through a `tokio::sync::watch` channel.
+//! The live state of every component, observable through a `tokio::sync::watch` channel: plain
+//! data below the platform that updates it and the exports and errors that show it.
 
 use std::sync::Arc;
 
