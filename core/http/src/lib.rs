@@ -64,6 +64,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod components;
 mod context;
 mod error;
 mod request;
@@ -74,14 +75,15 @@ mod template;
 mod transport;
 mod uri;
 
-pub use context::{HttpResult, RequestContext};
-pub use error::{BoxError, Error};
+pub use context::{
+    Credentials, DEFAULT_MAX_RESPONSE_BYTES, FinalRequest, HttpResult, RequestContext,
+};
+pub use error::{BoxError, Error, ErrorKind};
+pub use http::{HeaderMap, Method, StatusCode, header};
 pub use request::Request;
-pub use reqwest::Method;
-pub use reqwest::header;
 pub use response::{Handler, Json, NoneHandler, RawResponse, Response, json, none, response};
 pub use retry::RetryStrategy;
 pub use service::{Protocol, ResourceService};
-pub use template::{BoxedChain, RequestTemplate};
+pub use template::{BoxedChain, NewTemplateChain, RequestTemplate};
 pub use transport::Transport;
-pub use uri::{ParamValue, Parameters, UriTemplate, UriTemplateError};
+pub use uri::{ParamValue, Parameters, UnusedParameters, UriTemplate, UriTemplateError};

@@ -67,6 +67,8 @@
 //! # });
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod chain;
 mod component;
 mod dyn_run;
