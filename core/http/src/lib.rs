@@ -72,6 +72,7 @@ mod response;
 mod retry;
 mod service;
 mod template;
+mod tower_interop;
 mod transport;
 mod uri;
 
@@ -85,5 +86,6 @@ pub use response::{Handler, Json, NoneHandler, RawResponse, Response, json, none
 pub use retry::RetryStrategy;
 pub use service::{Protocol, ResourceService};
 pub use template::{BoxedChain, NewTemplateChain, RequestTemplate};
+pub use tower_interop::{HttpResponse, NextService, TowerLayer, TowerTransport};
 pub use transport::Transport;
 pub use uri::{ParamValue, Parameters, UnusedParameters, UriTemplate, UriTemplateError};

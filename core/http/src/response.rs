@@ -59,6 +59,20 @@ impl Response {
         self.status
     }
 
+    /// This response as an `http::Response`.
+    pub(crate) fn into_http(self) -> http::Response<Bytes> {
+        let mut response = http::Response::new(self.body);
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+
+    /// An `http::Response` as a response; `None` if its body is longer than `limit` bytes.
+    pub(crate) fn from_http(response: http::Response<Bytes>, limit: usize) -> Option<Self> {
+        let (parts, body) = response.into_parts();
+        (body.len() <= limit).then(|| Response::from_parts(parts.status, parts.headers, body))
+    }
+
     /// The status code.
     ///
     /// See [`Response`] for an example.

@@ -533,3 +533,24 @@ async fn a_boxed_template_keeps_its_components_and_handlers() {
     let log = log.lock().expect("lock").clone();
     assert_eq!(log, ["r before", "t before", "s before", "s after", "t after", "r after"]);
 }
+
+#[tokio::test]
+async fn a_response_body_over_the_limit_is_a_typed_error() {
+    let server = start().await;
+    let service = service(server.port());
+    let template = service
+        .request_template("echo")
+        .with_method(Method::PUT)
+        .with_uri_template("/echo")
+        .expect("valid")
+        .with_max_response_bytes(512);
+    let small = template.create_request().with_body("x".repeat(10)).execute().await;
+    assert!(small.is_ok(), "{small:?}");
+    let err = template
+        .create_request()
+        .with_body("x".repeat(4096))
+        .execute()
+        .await
+        .expect_err("the echo is larger than 512 bytes");
+    assert_eq!(err.kind(), &ErrorKind::BodyTooLarge { limit: 512 });
+}

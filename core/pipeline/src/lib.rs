@@ -15,6 +15,8 @@
 //!   [`DynNext`]: a closure's box passes through as is, an endpoint's future up to 32 bytes is
 //!   stored inline ([`DynRun`]), and only a larger typed remainder is boxed (one more
 //!   allocation, at that boundary).
+//! - **tower.** With the feature `tower` (on with weft's `http` feature), a pipeline is a tower
+//!   `Service` ([`Pipeline::into_service`]); weft's HTTP crate runs tower layers as components.
 //!
 //! ```
 //! use weft::pipeline::{Chain, Component, DynNext, Extensions, Next, Pipeline, endpoint_fn};
@@ -73,6 +75,8 @@ mod chain;
 mod component;
 mod dyn_run;
 mod extensions;
+#[cfg(feature = "tower")]
+mod service;
 
 use std::fmt;
 use std::future::Future;
@@ -86,6 +90,8 @@ pub use component::{
 };
 pub use dyn_run::DynRun;
 pub use extensions::Extensions;
+#[cfg(feature = "tower")]
+pub use service::PipelineService;
 
 /// A pipeline over context `C` with result `O`: an endpoint wrapped in components.
 ///
