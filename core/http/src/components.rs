@@ -127,13 +127,13 @@ impl Component<RequestContext, HttpResult> for ComputeHeader {
         ctx: &mut RequestContext,
         next: Next<'_, N>,
     ) -> HttpResult {
-        if !ctx.headers.contains_key(&self.name) {
-            if let Some(value) = (self.compute)(ctx) {
-                let Ok(value) = HeaderValue::from_str(&value) else {
-                    return Err(ctx.error(ErrorKind::InvalidHeader { name: self.name.to_string() }));
-                };
-                ctx.headers.insert(self.name.clone(), value);
-            }
+        let computed =
+            if ctx.headers.contains_key(&self.name) { None } else { (self.compute)(ctx) };
+        if let Some(value) = computed {
+            let Ok(value) = HeaderValue::from_str(&value) else {
+                return Err(ctx.error(ErrorKind::InvalidHeader { name: self.name.to_string() }));
+            };
+            ctx.headers.insert(self.name.clone(), value);
         }
         next.run(ctx).await
     }
@@ -324,13 +324,13 @@ fn prepare(ctx: &mut RequestContext) -> Result<FinalRequest, Error> {
         ctx.error(ErrorKind::InvalidUrl { url: url.clone() }).with_source(source)
     })?;
     let mut headers = ctx.headers.clone();
-    if let Some(credentials) = &ctx.credentials {
-        if !headers.contains_key(AUTHORIZATION) {
-            let value = authorization(credentials).ok_or_else(|| {
-                ctx.error(ErrorKind::InvalidHeader { name: AUTHORIZATION.to_string() })
-            })?;
-            headers.insert(AUTHORIZATION, value);
-        }
+    if let Some(credentials) =
+        ctx.credentials.as_ref().filter(|_| !headers.contains_key(AUTHORIZATION))
+    {
+        let value = authorization(credentials).ok_or_else(|| {
+            ctx.error(ErrorKind::InvalidHeader { name: AUTHORIZATION.to_string() })
+        })?;
+        headers.insert(AUTHORIZATION, value);
     }
     ctx.request_path = Some(path);
     let mut request = FinalRequest::new(ctx.body.clone().unwrap_or_default());

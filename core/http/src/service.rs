@@ -105,7 +105,7 @@ impl ResourceService<Terminal<Transport>> {
 
     /// Sends requests with `transport` instead of a [`Transport`]: an in-memory fake in tests,
     /// another HTTP client, or a tower service ([`TowerTransport`](crate::TowerTransport)).
-    /// Call it before adding service components.
+    /// Call it before adding service components. Each template gets a clone of it.
     ///
     /// A fake that answers from memory tests a template with no server:
     ///
@@ -113,7 +113,8 @@ impl ResourceService<Terminal<Transport>> {
     /// use weft::http::{HttpResult, RequestContext, ResourceService, Response, json};
     /// use weft::pipeline::Endpoint;
     ///
-    /// /// Answers every request with its own path, as JSON.
+    /// /// Answers every request with its own URL, as JSON.
+    /// #[derive(Clone)]
     /// struct Echo;
     /// impl Endpoint<RequestContext, HttpResult> for Echo {
     ///     async fn call(&self, ctx: &mut RequestContext) -> HttpResult {
@@ -137,7 +138,7 @@ impl ResourceService<Terminal<Transport>> {
     /// ```
     pub fn with_transport<E>(self, transport: E) -> ResourceService<Terminal<E>>
     where
-        E: Endpoint<RequestContext, HttpResult>,
+        E: Endpoint<RequestContext, HttpResult> + Clone,
     {
         ResourceService {
             host: self.host,

@@ -310,6 +310,9 @@ fn ns_per_call<F: Future>(rt: &tokio::runtime::Runtime, mut call: impl FnMut() -
     })
 }
 
+/// Measures one batch of one case: nanoseconds per call.
+type Measure<'a> = Box<dyn FnMut() -> f64 + 'a>;
+
 /// Time per call, interleaved: each round measures every case once, in turn, so that a change
 /// of load on a shared machine hits every case alike; the minimum over rounds is the figure
 /// least disturbed by other processes.
@@ -317,7 +320,7 @@ fn print_interleaved_minimums() {
     const ROUNDS: usize = 40;
     let rt = runtime();
     let url = reqwest::Url::parse("http://127.0.0.1/").ok();
-    let mut cases: Vec<(&str, usize, Box<dyn FnMut() -> f64 + '_>)> = Vec::new();
+    let mut cases: Vec<(&str, usize, Measure<'_>)> = Vec::new();
     for_each_n!(weft_typed, |n, p| cases.push((
         "weft-typed",
         n,
