@@ -6,14 +6,10 @@
 //! a type costs no allocation per call.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use super::component::{Component, Endpoint};
-use super::dyn_run::DynRun;
-
-/// A boxed, `Send` future borrowing for `'a`: what closure components return.
-pub type BoxFuture<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
+use super::dyn_run::{BoxFuture, DynRun};
 
 /// A runnable rest-of-pipeline: everything a component reaches through [`Next`].
 ///

@@ -14,7 +14,8 @@ use std::task::{Context, Poll};
 
 use stackfuture::StackFuture;
 
-use super::chain::BoxFuture;
+/// A boxed, `Send` future borrowing for `'a`: what closure components return.
+pub type BoxFuture<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
 
 /// Bytes of inline storage: enough for a small endpoint's future. Larger buffers make every
 /// closure call slower (the buffer lives in each closure's future) for little gain, since typed

@@ -5,8 +5,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::Pipeline;
-use super::chain::{BoxFuture, Chain};
+use super::chain::Chain;
+use super::dyn_run::BoxFuture;
+use super::pipeline::Pipeline;
 
 /// A [`Pipeline`] as a [`tower_service::Service`]: each call runs the pipeline on the request
 /// value (its context) and yields the pipeline's `Ok` or `Err`. Made by
