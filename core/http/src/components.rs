@@ -270,7 +270,17 @@ impl Component<RequestContext, HttpResult> for Retry {
                 Err(error) if strategy.retries_error(error) => None,
                 _ => return result,
             };
-            if retries >= strategy.max_retries() || !strategy.allows(&ctx.method) {
+            if retries >= strategy.max_retries() {
+                return result;
+            }
+            if !strategy.allows(&ctx.method) {
+                tracing::warn!(
+                    service = ctx.service(),
+                    template = ctx.template(),
+                    method = %ctx.method,
+                    "not retrying: the method is not idempotent; \
+                     `RetryStrategy::for_any_method()` retries it anyway"
+                );
                 return result;
             }
             retries += 1;
