@@ -9,6 +9,9 @@
 //! `Instrument` and the transport. The plain-reqwest and reqwest-middleware requests send the
 //! same method, URL and headers and read the whole body.
 //!
+//! A fourth case runs the same template on an in-memory transport: the cost of the template's
+//! components alone, without the network.
+//!
 //! Besides criterion, it prints the minimum time per request over 15 interleaved rounds of 200
 //! requests (every case once per round): the figure a shared machine's load disturbs least.
 //!
@@ -20,7 +23,19 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::routing::get;
 use criterion::Criterion;
-use weft::http::{Method, ResourceService, RetryStrategy};
+use weft::http::{HttpResult, Method, RequestContext, ResourceService, Response, RetryStrategy};
+use weft::pipeline::Endpoint;
+
+/// Answers in memory, so that the template's own cost shows without the network.
+#[derive(Clone)]
+struct Canned;
+
+impl Endpoint<RequestContext, HttpResult> for Canned {
+    async fn call(&self, ctx: &mut RequestContext) -> HttpResult {
+        black_box(ctx.final_request.take());
+        Ok(Response::new(200, Default::default(), "{}"))
+    }
+}
 
 async fn todo() -> &'static str {
     r#"{"userId":1,"id":1,"title":"delectus aut autem","completed":false}"#
@@ -73,6 +88,22 @@ fn main() {
         .with_timeout(Duration::from_secs(5))
         .with_retry(RetryStrategy::new(2));
     let middleware = reqwest_middleware::ClientBuilder::new(client.clone()).with(Pass).build();
+    let in_memory = ResourceService::new("127.0.0.1")
+        .with_port(port)
+        .with_transport(Canned)
+        .request_template("get-todo")
+        .with_method(Method::GET)
+        .with_uri_template("/todos/{id}")
+        .expect("valid")
+        .with_header("accept", "application/json")
+        .expect("valid")
+        .with_bearer_auth("token")
+        .with_timeout(Duration::from_secs(5))
+        .with_retry(RetryStrategy::new(2));
+    let weft_in_memory = || async {
+        let response = in_memory.create_request().with_parameter("id", 1).execute().await;
+        black_box(response.expect("200").body().len())
+    };
 
     let weft = || async {
         let response = template.create_request().with_parameter("id", 1).execute().await;
@@ -104,7 +135,7 @@ fn main() {
     // Interleaved minimums.
     const ROUNDS: usize = 15;
     const BATCH: u32 = 200;
-    let mut best = [f64::INFINITY; 3];
+    let mut best = [f64::INFINITY; 4];
     rt.block_on(async {
         for _ in 0..ROUNDS {
             for (i, best) in best.iter_mut().enumerate() {
@@ -113,7 +144,8 @@ fn main() {
                     match i {
                         0 => plain().await,
                         1 => with_middleware().await,
-                        _ => weft().await,
+                        2 => weft().await,
+                        _ => weft_in_memory().await,
                     };
                 }
                 *best = best.min(start.elapsed().as_nanos() as f64 / f64::from(BATCH) / 1e3);
@@ -126,12 +158,14 @@ fn main() {
     for (name, us) in ["reqwest", "reqwest-middleware", "weft template"].iter().zip(best) {
         println!("| {name} | {us:.1} | {:+.1} µs |", us - best[0]);
     }
+    println!("| weft template, in-memory transport (no network) | {:.2} | |", best[3]);
 
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group("per-request");
     group.bench_function("reqwest", |b| b.to_async(&rt).iter(plain));
     group.bench_function("reqwest-middleware", |b| b.to_async(&rt).iter(with_middleware));
     group.bench_function("weft-template", |b| b.to_async(&rt).iter(weft));
+    group.bench_function("weft-template-in-memory", |b| b.to_async(&rt).iter(weft_in_memory));
     group.finish();
     criterion.final_summary();
 }
