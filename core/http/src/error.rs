@@ -1,202 +1,243 @@
-//! [`Error`]: every way a resource service call fails, naming the service and the template.
+//! [`Error`]: every way a resource-service call fails, naming the service and the template.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-
-use super::uri::UriTemplateError;
 
 /// A boxed error from a user's handler or component.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// Why a request to a resource service failed. Every variant names the service and the template.
+/// Why a request to a resource service failed: the service, the template, what kind of failure
+/// ([`ErrorKind`]) and its cause ([`source`](std::error::Error::source)), in the shape of
+/// `std::io::Error` and `reqwest::Error`.
 ///
 /// ```
-/// use weft::http::{Error, ResourceService};
+/// use weft::http::{ErrorKind, ResourceService};
 ///
 /// let service = ResourceService::new("127.0.0.1").named("todos");
 /// let err = service.request_template("get-todo").with_uri_template("/todos/{id").unwrap_err();
-/// assert!(matches!(err, Error::InvalidUriTemplate { .. }));
+/// assert_eq!(err.kind(), &ErrorKind::InvalidUriTemplate);
 /// assert_eq!(err.service(), "todos");
 /// assert_eq!(err.template(), "get-todo");
+/// assert!(err.to_string().starts_with("service `todos`, template `get-todo`: invalid URI template"));
 /// ```
-#[derive(Debug, thiserror::Error)]
+pub struct Error {
+    // Boxed, so that `Result<Response, Error>` stays small on the happy path.
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    service: Arc<str>,
+    template: Arc<str>,
+    kind: ErrorKind,
+    source: Option<BoxError>,
+}
+
+/// What kind of failure an [`Error`] is.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// The URI template is not valid RFC 6570 (reported when the template is built).
-    #[error("service `{service}`, template `{template}`: {source}")]
-    InvalidUriTemplate {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
-        /// What is wrong with the URI template.
-        #[source]
-        source: UriTemplateError,
-    },
-    /// A parameter the URI template needs is missing (reported when the request executes).
-    #[error("service `{service}`, template `{template}`: {source}")]
-    MissingParameter {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
-        /// Which parameter.
-        #[source]
-        source: UriTemplateError,
-    },
-    /// Parameters could not be read from the value given to `with_parameters`.
-    #[error("service `{service}`, template `{template}`: invalid parameters: {reason}")]
-    InvalidParameters {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
-        /// What is wrong with them.
-        reason: String,
-    },
+    InvalidUriTemplate,
+    /// The parameters do not fit the URI template (missing, unused, not a map…); the source
+    /// says which.
+    Parameters,
     /// A header name or value is invalid.
-    #[error("service `{service}`, template `{template}`: invalid header `{name}`")]
     InvalidHeader {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
         /// The header's name as given.
         name: String,
     },
-    /// The service's host, port and the expanded URI do not make a valid URL.
-    #[error("service `{service}`, template `{template}`: invalid URL `{url}`")]
+    /// The service's address and the expanded URI do not make a valid URL.
     InvalidUrl {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
         /// The URL that was attempted.
         url: String,
     },
     /// The request body could not be serialized to JSON.
-    #[error("service `{service}`, template `{template}`: could not serialize the JSON body")]
-    Serialize {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
-        /// What serde said.
-        #[source]
-        source: serde_json::Error,
-    },
+    Serialize,
     /// The request could not be sent or its response not read (connection refused, reset…).
-    #[error(
-        "service `{service}`, template `{template}`: transport failure after {attempts} attempt(s)"
-    )]
     Transport {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
         /// How many attempts were made.
         attempts: u32,
-        /// What the HTTP client said.
-        #[source]
-        source: reqwest::Error,
     },
-    /// The last attempt took longer than the template's timeout.
-    #[error(
-        "service `{service}`, template `{template}`: timed out after {timeout:?} ({attempts} attempt(s))"
-    )]
+    /// An attempt (or the whole request, see
+    /// [`with_timeout`](crate::RequestTemplate::with_timeout)) took longer than its time limit.
     Timeout {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
         /// How many attempts were made.
         attempts: u32,
-        /// The timeout of each attempt.
+        /// The time limit.
         timeout: Duration,
     },
+    /// The response body is larger than the template's limit
+    /// ([`with_max_response_bytes`](crate::RequestTemplate::with_max_response_bytes)).
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// No handler was registered for the response's status.
-    #[error("service `{service}`, template `{template}`: unhandled response status {status}")]
     UnexpectedStatus {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
         /// The status code.
         status: u16,
     },
     /// The handler for the response's status failed (e.g. the JSON did not match).
-    #[error(
-        "service `{service}`, template `{template}`: could not handle the response with status {status}"
-    )]
     Handler {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
         /// The status code.
         status: u16,
-        /// What the handler said.
-        #[source]
-        source: BoxError,
     },
-    /// A user component failed.
-    #[error("service `{service}`, template `{template}`: component failed")]
-    Component {
-        /// The service's name.
-        service: Arc<str>,
-        /// The template's name.
-        template: Arc<str>,
-        /// What the component said.
-        #[source]
-        source: BoxError,
-    },
+    /// A component failed (a user's, or a tower layer's).
+    Component,
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::InvalidUriTemplate => f.write_str("invalid URI template"),
+            ErrorKind::Parameters => f.write_str("the parameters do not fit the URI template"),
+            ErrorKind::InvalidHeader { name } => write!(f, "invalid header `{name}`"),
+            ErrorKind::InvalidUrl { url } => write!(f, "invalid URL `{url}`"),
+            ErrorKind::Serialize => f.write_str("could not serialize the JSON body"),
+            ErrorKind::Transport { attempts } => {
+                write!(f, "transport failure after {attempts} attempt(s)")
+            }
+            ErrorKind::Timeout { attempts, timeout } => {
+                write!(f, "timed out after {timeout:?} ({attempts} attempt(s))")
+            }
+            ErrorKind::BodyTooLarge { limit } => {
+                write!(f, "the response body is larger than the limit of {limit} bytes")
+            }
+            ErrorKind::UnexpectedStatus { status } => {
+                write!(f, "unhandled response status {status}")
+            }
+            ErrorKind::Handler { status } => {
+                write!(f, "could not handle the response with status {status}")
+            }
+            ErrorKind::Component => f.write_str("component failed"),
+        }
+    }
 }
 
 impl Error {
+    /// An error of `kind` for the template `template` of the service `service`.
+    ///
+    /// Components usually call [`RequestContext::error`](crate::RequestContext::error), which
+    /// fills in the names.
+    ///
+    /// ```
+    /// use weft::http::{Error, ErrorKind};
+    ///
+    /// let err = Error::new("todos", "get-todo", ErrorKind::UnexpectedStatus { status: 500 });
+    /// assert_eq!(err.status(), Some(500));
+    /// assert_eq!(err.to_string(), "service `todos`, template `get-todo`: unhandled response status 500");
+    /// ```
+    pub fn new(
+        service: impl Into<Arc<str>>,
+        template: impl Into<Arc<str>>,
+        kind: ErrorKind,
+    ) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                service: service.into(),
+                template: template.into(),
+                kind,
+                source: None,
+            }),
+        }
+    }
+
+    /// The same error, caused by `source`.
+    ///
+    /// ```
+    /// use std::error::Error as _;
+    /// use weft::http::{Error, ErrorKind};
+    ///
+    /// let err = Error::new("s", "t", ErrorKind::Component).with_source("quota exceeded");
+    /// assert_eq!(err.source().map(|s| s.to_string()).as_deref(), Some("quota exceeded"));
+    /// ```
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.inner.source = Some(source.into());
+        self
+    }
+
     /// The name of the service the request was for.
     ///
     /// See [`Error`] for an example.
     pub fn service(&self) -> &str {
-        self.names().0
+        &self.inner.service
     }
 
     /// The name of the template the request was built from.
     ///
     /// See [`Error`] for an example.
     pub fn template(&self) -> &str {
-        self.names().1
+        &self.inner.template
+    }
+
+    /// What kind of failure this is.
+    ///
+    /// See [`Error`] for an example.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.inner.kind
     }
 
     /// The response status, for the errors that have one.
     ///
-    /// ```
-    /// let err = weft::http::Error::UnexpectedStatus {
-    ///     service: "todos".into(),
-    ///     template: "get-todo".into(),
-    ///     status: 500,
-    /// };
-    /// assert_eq!(err.status(), Some(500));
-    /// ```
+    /// See [`Error::new`] for an example.
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::UnexpectedStatus { status, .. } | Error::Handler { status, .. } => Some(*status),
+        match self.inner.kind {
+            ErrorKind::UnexpectedStatus { status } | ErrorKind::Handler { status } => Some(status),
             _ => None,
         }
     }
 
-    fn names(&self) -> (&str, &str) {
-        match self {
-            Error::InvalidUriTemplate { service, template, .. }
-            | Error::MissingParameter { service, template, .. }
-            | Error::InvalidParameters { service, template, .. }
-            | Error::InvalidHeader { service, template, .. }
-            | Error::InvalidUrl { service, template, .. }
-            | Error::Serialize { service, template, .. }
-            | Error::Transport { service, template, .. }
-            | Error::Timeout { service, template, .. }
-            | Error::UnexpectedStatus { service, template, .. }
-            | Error::Handler { service, template, .. }
-            | Error::Component { service, template, .. } => (service, template),
+    /// How many attempts were made, for transport failures and timeouts.
+    ///
+    /// ```
+    /// use weft::http::{Error, ErrorKind};
+    ///
+    /// let err = Error::new("s", "t", ErrorKind::Transport { attempts: 3 });
+    /// assert_eq!(err.attempts(), Some(3));
+    /// ```
+    pub fn attempts(&self) -> Option<u32> {
+        match self.inner.kind {
+            ErrorKind::Transport { attempts } | ErrorKind::Timeout { attempts, .. } => {
+                Some(attempts)
+            }
+            _ => None,
         }
+    }
+
+    /// Sets the attempt count of a transport failure or timeout.
+    pub(crate) fn set_attempts(&mut self, count: u32) {
+        if let ErrorKind::Transport { attempts } | ErrorKind::Timeout { attempts, .. } =
+            &mut self.inner.kind
+        {
+            *attempts = count;
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("service", &self.inner.service)
+            .field("template", &self.inner.template)
+            .field("kind", &self.inner.kind)
+            .field("source", &self.inner.source)
+            .finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "service `{}`, template `{}`: {}",
+            self.inner.service, self.inner.template, self.inner.kind
+        )
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source.as_deref().map(|source| source as &(dyn std::error::Error + 'static))
     }
 }

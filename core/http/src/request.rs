@@ -1,25 +1,24 @@
 //! [`Request`]: the third tier — parameters, a body, request-level components, and execution.
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::Instant;
 
 use bytes::Bytes;
-use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::Serialize;
-use tracing::Instrument;
-use tracing::field::Empty;
 
-use super::context::{HttpResult, RequestContext, TemplateSpec};
-use super::error::Error;
-use super::template::Handlers;
+use super::components::{Instrument, SetParameters};
+use super::context::{HttpResult, RequestContext};
+use super::error::{Error, ErrorKind};
+use super::response::Handlers;
 use super::uri::ParamValue;
 use weft_pipeline::{BoxFuture, Chain, Component, DynNext, FnComponent, Layer, component_fn};
 
 /// One request, made by [`RequestTemplate::create_request`](super::RequestTemplate::create_request).
 ///
 /// Builder methods never fail on the spot: a bad parameter, header or body is reported by
-/// [`execute`](Self::execute), so a chain of calls stays a chain.
+/// [`execute`](Self::execute), so a chain of calls stays a chain. Parameters are components
+/// ([`SetParameters`](crate::components::SetParameters)), as Twine's `withParameters`; headers
+/// and the body go straight into the [context](Self::context).
 ///
 /// ```no_run
 /// use weft::http::{ResourceService, json, none};
@@ -44,24 +43,37 @@ use weft_pipeline::{BoxFuture, Chain, Component, DynNext, FnComponent, Layer, co
 pub struct Request<'t, R, Q> {
     ctx: RequestContext,
     handlers: &'t Handlers<R>,
+    instrument: bool,
     chain: Q,
     error: Option<Error>,
 }
 
 impl<'t, R, Q> Request<'t, R, Q> {
-    pub(crate) fn new(spec: Arc<TemplateSpec>, handlers: &'t Handlers<R>, chain: Q) -> Self {
-        Request { ctx: RequestContext::new(spec), handlers, chain, error: None }
+    pub(crate) fn new(
+        ctx: RequestContext,
+        handlers: &'t Handlers<R>,
+        instrument: bool,
+        chain: Q,
+    ) -> Self {
+        Request { ctx, handlers, instrument, chain, error: None }
     }
 
     fn fail(&mut self, error: Error) {
         self.error.get_or_insert(error);
     }
 
-    fn names(&self) -> (Arc<str>, Arc<str>) {
-        (self.ctx.spec.service.name.clone(), self.ctx.spec.name.clone())
+    fn layer<X>(self, component: X) -> Request<'t, R, Layer<X, Q>> {
+        Request {
+            ctx: self.ctx,
+            handlers: self.handlers,
+            instrument: self.instrument,
+            chain: Layer::new(component, self.chain),
+            error: self.error,
+        }
     }
 
-    /// The request's context, as its components will first see it.
+    /// The request's context, as its components will first see it (parameters are set by their
+    /// components, when the request executes).
     ///
     /// See [`RequestContext`] for an example.
     pub fn context(&self) -> &RequestContext {
@@ -80,31 +92,40 @@ impl<'t, R, Q> Request<'t, R, Q> {
         &mut self.ctx
     }
 
-    /// Sets one parameter.
+    /// Sets one parameter; adds a [`SetParameters`](crate::components::SetParameters)
+    /// component. A later call wins for the same name.
     ///
-    /// See [`RequestContext`] for an example.
-    pub fn with_parameter(mut self, name: impl Into<String>, value: impl Into<ParamValue>) -> Self {
-        self.ctx.parameters.insert(name.into(), value.into());
-        self
+    /// ```
+    /// let service = weft::http::ResourceService::new("127.0.0.1");
+    /// let template = service.request_template("get-todo").with_uri_template("/todos/{id}")?;
+    /// let request = template.create_request().with_parameter("id", 1);
+    /// # let _ = request;
+    /// # Ok::<_, weft::http::Error>(())
+    /// ```
+    pub fn with_parameter(
+        self,
+        name: impl Into<String>,
+        value: impl Into<ParamValue>,
+    ) -> Request<'t, R, Layer<SetParameters, Q>> {
+        self.layer(SetParameters(Ok(vec![(name.into(), value.into())])))
     }
 
     /// Sets parameters from any value that serializes to a map (a struct, a `HashMap`,
     /// `serde_json::json!({ .. })`), as Twine's `withParameters({ id: 1 })`. Strings, numbers
     /// and booleans become values, arrays lists, maps key-value pairs; `null` is left out.
     ///
+    /// Adds a [`SetParameters`](crate::components::SetParameters) component; a value that is
+    /// not a map fails the request with [`ErrorKind::Parameters`] when it executes.
+    ///
     /// See [`Request`] for an example.
-    pub fn with_parameters(mut self, parameters: impl Serialize) -> Self {
-        match to_parameters(parameters) {
-            Ok(values) => self.ctx.parameters.extend(values),
-            Err(reason) => {
-                let (service, template) = self.names();
-                self.fail(Error::InvalidParameters { service, template, reason });
-            }
-        }
-        self
+    pub fn with_parameters(
+        self,
+        parameters: impl Serialize,
+    ) -> Request<'t, R, Layer<SetParameters, Q>> {
+        self.layer(SetParameters(to_parameters(parameters)))
     }
 
-    /// Sets a header of this request, replacing the template's.
+    /// Sets a header of this request; the template's header of that name is then left out.
     ///
     /// ```
     /// let service = weft::http::ResourceService::new("127.0.0.1");
@@ -118,8 +139,8 @@ impl<'t, R, Q> Request<'t, R, Q> {
                 self.ctx.headers.append(name, value);
             }
             _ => {
-                let (service, template) = self.names();
-                self.fail(Error::InvalidHeader { service, template, name: name.to_owned() });
+                let error = self.ctx.error(ErrorKind::InvalidHeader { name: name.to_owned() });
+                self.fail(error);
             }
         }
         self
@@ -153,8 +174,8 @@ impl<'t, R, Q> Request<'t, R, Q> {
                 self.ctx.headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
             Err(source) => {
-                let (service, template) = self.names();
-                self.fail(Error::Serialize { service, template, source });
+                let error = self.ctx.error(ErrorKind::Serialize).with_source(source);
+                self.fail(error);
             }
         }
         self
@@ -189,12 +210,7 @@ impl<'t, R: 'static, Q: Chain<RequestContext, HttpResult>> Request<'t, R, Q> {
     where
         X: Component<RequestContext, HttpResult>,
     {
-        Request {
-            ctx: self.ctx,
-            handlers: self.handlers,
-            chain: Layer::new(component, self.chain),
-            error: self.error,
-        }
+        self.layer(component)
     }
 
     /// Adds a request-level closure component `|ctx, next| Box::pin(async move { .. })`.
@@ -225,51 +241,24 @@ impl<'t, R: 'static, Q: Chain<RequestContext, HttpResult>> Request<'t, R, Q> {
     }
 
     /// Runs the request through its components (request, then template, then service) and the
-    /// transport, then hands the response to the handler for its status.
+    /// transport, inside an [`Instrument`](crate::components::Instrument) span, then hands the
+    /// response to the handler for its status.
     ///
     /// See [`Request`] for an example.
     pub async fn execute(self) -> Result<R, Error> {
-        let Request { mut ctx, handlers, chain, error } = self;
+        let Request { mut ctx, handlers, instrument, chain, error } = self;
         if let Some(error) = error {
             return Err(error);
         }
-        let span = if ctx.spec.instrument {
-            tracing::info_span!(
-                "weft.http.request",
-                service = %ctx.spec.service.name,
-                template = %ctx.spec.name,
-                method = %ctx.method,
-                status = Empty,
-                duration_ms = Empty,
-                attempts = Empty,
-                error = Empty,
-            )
-        } else {
-            tracing::Span::none()
-        };
-        let start = Instant::now();
-        let result = chain.run(&mut ctx).instrument(span.clone()).await;
-        let duration_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
-        span.record("duration_ms", duration_ms);
-        span.record("attempts", ctx.attempts);
-        let outcome = result.and_then(|response| {
-            let status = response.status();
-            span.record("status", status);
-            let (service, template) = (ctx.spec.service.name.clone(), ctx.spec.name.clone());
-            match handlers.find(status) {
-                Some(handler) => handler.handle(response).map_err(|source| Error::Handler {
-                    service,
-                    template,
-                    status,
-                    source,
-                }),
-                None => Err(Error::UnexpectedStatus { service, template, status }),
-            }
-        });
-        if let Err(error) = &outcome {
-            span.record("error", tracing::field::display(error));
+        let chain = Layer::new(Instrument { enabled: instrument }, chain);
+        let response = chain.run(&mut ctx).await?;
+        let status = response.status();
+        match handlers.find(status) {
+            Some(handler) => handler
+                .handle(response)
+                .map_err(|source| ctx.error(ErrorKind::Handler { status }).with_source(source)),
+            None => Err(ctx.error(ErrorKind::UnexpectedStatus { status })),
         }
-        outcome
     }
 }
 
@@ -279,9 +268,7 @@ impl<R, Q> fmt::Debug for Request<'_, R, Q> {
     }
 }
 
-fn to_parameters(
-    parameters: impl Serialize,
-) -> Result<impl Iterator<Item = (String, ParamValue)>, String> {
+fn to_parameters(parameters: impl Serialize) -> Result<Vec<(String, ParamValue)>, String> {
     use serde_json::Value;
     fn scalar(value: Value) -> Result<Option<String>, String> {
         match value {
@@ -322,5 +309,5 @@ fn to_parameters(
         };
         values.push((name, value));
     }
-    Ok(values.into_iter())
+    Ok(values)
 }

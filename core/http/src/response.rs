@@ -4,8 +4,8 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use bytes::Bytes;
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use http::StatusCode;
+use http::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use super::error::BoxError;
@@ -37,8 +37,40 @@ impl Response {
         Response { status, headers, body: body.into() }
     }
 
-    pub(crate) fn from_parts(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+    /// A response from its parts, e.g. in a transport of your own.
+    ///
+    /// ```
+    /// use weft::http::{Response, StatusCode};
+    ///
+    /// let response = Response::from_parts(StatusCode::CREATED, Default::default(), "".into());
+    /// assert_eq!(response.status(), 201);
+    /// ```
+    pub fn from_parts(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
         Response { status, headers, body }
+    }
+
+    /// The status as an [`http::StatusCode`].
+    ///
+    /// ```
+    /// let response = weft::http::Response::new(404, Default::default(), "");
+    /// assert_eq!(response.status_code(), weft::http::StatusCode::NOT_FOUND);
+    /// ```
+    pub fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    /// This response as an `http::Response`.
+    pub(crate) fn into_http(self) -> http::Response<Bytes> {
+        let mut response = http::Response::new(self.body);
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+
+    /// An `http::Response` as a response; `None` if its body is longer than `limit` bytes.
+    pub(crate) fn from_http(response: http::Response<Bytes>, limit: usize) -> Option<Self> {
+        let (parts, body) = response.into_parts();
+        (body.len() <= limit).then(|| Response::from_parts(parts.status, parts.headers, body))
     }
 
     /// The status code.
@@ -195,5 +227,43 @@ pub struct RawResponse;
 impl<R: From<Response>> Handler<R> for RawResponse {
     fn handle(&self, response: Response) -> Result<R, BoxError> {
         Ok(R::from(response))
+    }
+}
+
+/// Which statuses a handler takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StatusMatch {
+    Exact(u16),
+    Success,
+}
+
+impl StatusMatch {
+    fn matches(self, status: u16) -> bool {
+        match self {
+            StatusMatch::Exact(s) => s == status,
+            StatusMatch::Success => (200..300).contains(&status),
+        }
+    }
+}
+
+/// The handlers of a template, in the order they were added.
+pub(crate) struct Handlers<R> {
+    handlers: Vec<(StatusMatch, Box<dyn Handler<R>>)>,
+}
+
+impl<R> Handlers<R> {
+    pub(crate) fn new() -> Self {
+        Handlers { handlers: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, status: StatusMatch, handler: Box<dyn Handler<R>>) {
+        self.handlers.push((status, handler));
+    }
+
+    pub(crate) fn find(&self, status: u16) -> Option<&dyn Handler<R>> {
+        // A later `handle_when` wins over an earlier one, and an exact status over `Success`.
+        let exact = self.handlers.iter().rev().find(|(m, _)| *m == StatusMatch::Exact(status));
+        let any = || self.handlers.iter().rev().find(|(m, _)| m.matches(status));
+        exact.or_else(any).map(|(_, handler)| handler.as_ref())
     }
 }

@@ -2,6 +2,10 @@
 
 use std::time::Duration;
 
+use http::Method;
+
+use super::error::{Error, ErrorKind};
+
 /// When a request is retried, how many times, and how long it waits between attempts.
 ///
 /// The delay before retry `n` (1-based) is `delay × backoff^(n-1)`, capped at `max_delay`; with
@@ -9,7 +13,10 @@ use std::time::Duration;
 /// that failed together do not retry together. The body is replayed byte for byte.
 ///
 /// By default it retries on transport faults (connection refused or reset), timeouts, 5xx, 408
-/// and 429. A `Retry-After` header in seconds lengthens the delay (up to `max_delay`).
+/// and 429, and only requests whose method is idempotent (RFC 9110 §9.2.2: `GET`, `HEAD`, `PUT`,
+/// `DELETE`, `OPTIONS`, `TRACE`): a `POST` that timed out may have been applied, so sending it
+/// again is the caller's decision ([`for_any_method`](Self::for_any_method)). A `Retry-After`
+/// header, in seconds or as an HTTP-date, lengthens the delay (up to `max_delay`).
 ///
 /// ```
 /// use std::time::Duration;
@@ -35,6 +42,7 @@ pub struct RetryStrategy {
     on_timeout: bool,
     on_server_error: bool,
     on_throttle: bool,
+    any_method: bool,
 }
 
 impl RetryStrategy {
@@ -56,6 +64,7 @@ impl RetryStrategy {
             on_timeout: true,
             on_server_error: true,
             on_throttle: true,
+            any_method: false,
         }
     }
 
@@ -142,6 +151,27 @@ impl RetryStrategy {
         self
     }
 
+    /// Retries requests whatever their method, `POST` and `PATCH` included: for receivers that
+    /// deduplicate (e.g. by an idempotency key header).
+    ///
+    /// ```
+    /// use weft::http::{Method, RetryStrategy};
+    ///
+    /// assert!(!RetryStrategy::new(1).allows(&Method::POST));
+    /// assert!(RetryStrategy::new(1).for_any_method().allows(&Method::POST));
+    /// ```
+    pub fn for_any_method(mut self) -> Self {
+        self.any_method = true;
+        self
+    }
+
+    /// Whether a request with `method` may be retried.
+    ///
+    /// See [`for_any_method`](Self::for_any_method) for an example.
+    pub fn allows(&self, method: &Method) -> bool {
+        self.any_method || method.is_idempotent()
+    }
+
     /// The delay before retry `retry` (1-based), without jitter.
     ///
     /// See [`RetryStrategy`] for an example.
@@ -171,11 +201,11 @@ impl RetryStrategy {
             || (self.on_throttle && matches!(status, 408 | 429))
     }
 
-    pub(crate) fn retries_transport(&self) -> bool {
-        self.on_transport
-    }
-
-    pub(crate) fn retries_timeout(&self) -> bool {
-        self.on_timeout
+    pub(crate) fn retries_error(&self, error: &Error) -> bool {
+        match error.kind() {
+            ErrorKind::Transport { .. } => self.on_transport,
+            ErrorKind::Timeout { .. } => self.on_timeout,
+            _ => false,
+        }
     }
 }

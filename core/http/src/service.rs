@@ -3,14 +3,14 @@
 use std::fmt;
 use std::sync::Arc;
 
-use reqwest::Method;
-use reqwest::header::HeaderMap;
-
-use super::context::{HttpResult, RequestContext, ServiceConfig, TemplateSpec};
+use super::components::Prepare;
+use super::context::{HttpResult, Names, RequestContext};
 use super::response::{Response, response};
 use super::template::RequestTemplate;
 use super::transport::Transport;
-use weft_pipeline::{BoxFuture, Chain, Component, DynNext, FnComponent, Layer, component_fn};
+use weft_pipeline::{
+    BoxFuture, Chain, Component, DynNext, Endpoint, FnComponent, Layer, Terminal, component_fn,
+};
 
 /// HTTP or HTTPS.
 ///
@@ -45,8 +45,14 @@ impl Protocol {
     }
 }
 
-/// A remote resource service: where it lives, and the components every one of its requests
-/// runs through (the innermost ones, around the [`Transport`]).
+/// A remote resource service: where it lives, the components every one of its requests runs
+/// through, and the transport that sends them.
+///
+/// The service's components are the **final-request stage**: they run below the template's
+/// components (retry and timeout included), once per attempt, and see the
+/// [final request](RequestContext::final_request) (method, full URL, headers, body) that the
+/// transport will send; they may change it, e.g. to sign it. The transport, a [`Transport`] by
+/// default, can be replaced by any endpoint ([`with_transport`](Self::with_transport)).
 ///
 /// Add service components before creating templates: a template copies the service's chain
 /// when it is created.
@@ -61,17 +67,16 @@ impl Protocol {
 /// # let _ = get_todo;
 /// # Ok::<_, weft::http::Error>(())
 /// ```
-pub struct ResourceService<S = Transport> {
+pub struct ResourceService<S = Terminal<Transport>> {
     host: String,
     protocol: Protocol,
     port: Option<u16>,
     name: Arc<str>,
-    client: reqwest::Client,
     instrument: bool,
     chain: S,
 }
 
-impl ResourceService<Transport> {
+impl ResourceService<Terminal<Transport>> {
     /// A service at `host` (a host name or IP address), over HTTP on its default port; its name
     /// is the host until [`named`](Self::named) says otherwise.
     ///
@@ -83,9 +88,65 @@ impl ResourceService<Transport> {
             host,
             protocol: Protocol::Http,
             port: None,
-            client: reqwest::Client::new(),
             instrument: true,
-            chain: Transport,
+            chain: Terminal::new(Transport::default()),
+        }
+    }
+
+    /// Sends requests with `client` (to share a connection pool, or configure TLS or proxies).
+    ///
+    /// ```
+    /// let service = weft::http::ResourceService::new("127.0.0.1").with_client(reqwest::Client::new());
+    /// # let _ = service;
+    /// ```
+    pub fn with_client(self, client: reqwest::Client) -> Self {
+        self.with_transport(Transport::new(client))
+    }
+
+    /// Sends requests with `transport` instead of a [`Transport`]: an in-memory fake in tests,
+    /// another HTTP client, or a tower service ([`TowerTransport`](crate::TowerTransport)).
+    /// Call it before adding service components. Each template gets a clone of it.
+    ///
+    /// A fake that answers from memory tests a template with no server:
+    ///
+    /// ```
+    /// use weft::http::{HttpResult, RequestContext, ResourceService, Response, json};
+    /// use weft::pipeline::Endpoint;
+    ///
+    /// /// Answers every request with its own URL, as JSON.
+    /// #[derive(Clone)]
+    /// struct Echo;
+    /// impl Endpoint<RequestContext, HttpResult> for Echo {
+    ///     async fn call(&self, ctx: &mut RequestContext) -> HttpResult {
+    ///         let request = ctx.final_request.take().expect("the template prepared it");
+    ///         let body = serde_json::to_vec(&request.uri().to_string()).expect("a string");
+    ///         Ok(Response::new(200, Default::default(), body))
+    ///     }
+    /// }
+    ///
+    /// let service = ResourceService::new("todos.test").with_transport(Echo);
+    /// let get_todo = service
+    ///     .request_template("get-todo")
+    ///     .with_uri_template("/todos/{id}")?
+    ///     .returning::<String>()
+    ///     .handle_when(200, json::<String>());
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let url = get_todo.create_request().with_parameter("id", "a b").execute().await?;
+    /// assert_eq!(url, "http://todos.test:80/todos/a%20b");
+    /// # Ok::<_, weft::http::Error>(()) }).unwrap();
+    /// # Ok::<_, weft::http::Error>(())
+    /// ```
+    pub fn with_transport<E>(self, transport: E) -> ResourceService<Terminal<E>>
+    where
+        E: Endpoint<RequestContext, HttpResult> + Clone,
+    {
+        ResourceService {
+            host: self.host,
+            protocol: self.protocol,
+            port: self.port,
+            name: self.name,
+            instrument: self.instrument,
+            chain: Terminal::new(transport),
         }
     }
 }
@@ -115,17 +176,6 @@ impl<S> ResourceService<S> {
         self
     }
 
-    /// Sends requests with `client` (to share a connection pool, or configure TLS or proxies).
-    ///
-    /// ```
-    /// let service = weft::http::ResourceService::new("127.0.0.1").with_client(reqwest::Client::new());
-    /// # let _ = service;
-    /// ```
-    pub fn with_client(mut self, client: reqwest::Client) -> Self {
-        self.client = client;
-        self
-    }
-
     /// Turns off the `tracing` span of each request, for the templates created afterwards.
     ///
     /// ```
@@ -148,19 +198,20 @@ impl<S> ResourceService<S> {
     ///
     /// See [`ResourceService`] for an example.
     pub fn base_url(&self) -> String {
-        let port = self.port.unwrap_or(self.protocol.default_port());
         let host = if self.host.contains(':') && !self.host.starts_with('[') {
             format!("[{}]", self.host) // an IPv6 address
         } else {
             self.host.clone()
         };
+        let port = self.port.unwrap_or(self.protocol.default_port());
         format!("{}://{host}:{port}", self.protocol.scheme())
     }
 }
 
 impl<S: Chain<RequestContext, HttpResult> + Clone> ResourceService<S> {
-    /// Adds a service-level component: it runs for every request of every template created
-    /// afterwards, inside the template and request components.
+    /// Adds a service-level component: it runs for every attempt of every request of every
+    /// template created afterwards, below the template's components, and sees the
+    /// [final request](RequestContext::final_request).
     ///
     /// ```
     /// use weft::http::ResourceService;
@@ -178,7 +229,6 @@ impl<S: Chain<RequestContext, HttpResult> + Clone> ResourceService<S> {
             protocol: self.protocol,
             port: self.port,
             name: self.name,
-            client: self.client,
             instrument: self.instrument,
             chain: Layer::new(Arc::new(component), self.chain),
         }
@@ -213,28 +263,21 @@ impl<S: Chain<RequestContext, HttpResult> + Clone> ResourceService<S> {
     }
 
     /// A new request template named `name`: `GET`, no URI template (the service's root), and
-    /// every 2xx response returned as a [`Response`].
+    /// every 2xx response returned as a [`Response`]. Its first component is [`Prepare`], which
+    /// builds the final request of each attempt above the service's components.
     ///
     /// See [`RequestTemplate`] for what it configures.
-    pub fn request_template(&self, name: impl Into<String>) -> RequestTemplate<Response, S> {
-        let service = Arc::new(ServiceConfig {
-            name: self.name.clone(),
-            base_url: self.base_url(),
-            client: self.client.clone(),
+    pub fn request_template(
+        &self,
+        name: impl Into<String>,
+    ) -> RequestTemplate<Response, Layer<Prepare, S>> {
+        let names = Arc::new(Names {
+            service: self.name.clone(),
+            template: Arc::from(name.into()),
+            base_url: Arc::from(self.base_url()),
         });
-        let spec = TemplateSpec {
-            service,
-            name: Arc::from(name.into()),
-            method: Method::GET,
-            uri: None,
-            headers: HeaderMap::new(),
-            computed_headers: Vec::new(),
-            auth: None,
-            timeout: None,
-            retry: None,
-            instrument: self.instrument,
-        };
-        RequestTemplate::new(spec, self.chain.clone()).handle_success(response())
+        RequestTemplate::new(names, self.instrument, Layer::new(Prepare, self.chain.clone()))
+            .handle_success(response())
     }
 }
 

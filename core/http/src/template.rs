@@ -5,57 +5,42 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Method;
-use reqwest::header::{HeaderName, HeaderValue};
+use http::Method;
+use http::header::{HeaderName, HeaderValue};
 
-use super::context::{Auth, HttpResult, RequestContext, TemplateSpec};
-use super::error::Error;
+use super::components::{
+    ComputeHeader, Prepare, Retry, SetCredentials, SetHeader, SetMaxResponseBytes, SetMethod,
+    SetUnusedParameters, SetUriTemplate, Timeout,
+};
+use super::context::{Credentials, HttpResult, Names, RequestContext};
+use super::error::{Error, ErrorKind};
 use super::request::Request;
-use super::response::{Handler, Response};
+use super::response::{Handler, Handlers, Response, StatusMatch};
 use super::retry::RetryStrategy;
 use super::transport::Transport;
-use super::uri::UriTemplate;
+use super::uri::{UnusedParameters, UriTemplate};
 use weft_pipeline::{
-    BoxFuture, Chain, Component, DynChain, DynNext, FnComponent, Layer, component_fn,
+    BoxFuture, Chain, Component, DynChain, DynNext, FnComponent, Layer, Terminal, component_fn,
 };
 
 /// A type-erased resource-service chain; see [`RequestTemplate::boxed`].
 pub type BoxedChain = Arc<dyn DynChain<RequestContext, HttpResult>>;
 
-/// Which statuses a handler takes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum StatusMatch {
-    Exact(u16),
-    Success,
-}
-
-impl StatusMatch {
-    fn matches(self, status: u16) -> bool {
-        match self {
-            StatusMatch::Exact(s) => s == status,
-            StatusMatch::Success => (200..300).contains(&status),
-        }
-    }
-}
-
-/// The handlers of a template, most recently added first.
-pub(crate) struct Handlers<R> {
-    handlers: Vec<(StatusMatch, Box<dyn Handler<R>>)>,
-}
-
-impl<R> Handlers<R> {
-    pub(crate) fn find(&self, status: u16) -> Option<&dyn Handler<R>> {
-        // A later `handle_when` wins over an earlier one, and an exact status over `Success`.
-        let exact = self.handlers.iter().rev().find(|(m, _)| *m == StatusMatch::Exact(status));
-        let any = || self.handlers.iter().rev().find(|(m, _)| m.matches(status));
-        exact.or_else(any).map(|(_, handler)| handler.as_ref())
-    }
-}
+/// The chain of a template fresh from [`ResourceService::request_template`](crate::ResourceService::request_template)
+/// on a service without components.
+pub type NewTemplateChain = Layer<Prepare, Terminal<Transport>>;
 
 /// A request template: what every request made from it shares.
 ///
 /// `R` is what a request yields (set by [`returning`](Self::returning) and the handlers), and `T`
-/// the nested chain of its components down to the [`Transport`].
+/// the nested chain of its components down to the transport. Each setter adds a built-in
+/// component (see [`components`](crate::components)) at the position of the call, as Twine's
+/// template methods do, so the template's type grows with each one; name it with
+/// [`boxed`](Self::boxed) (`RequestTemplate<R>` is a boxed template).
+///
+/// Components run in Twine's order, the one added last first. So `with_timeout` before
+/// `with_retry` limits each attempt, after it the whole request; a component added before
+/// `with_retry` runs for each attempt, one added after it once per request.
 ///
 /// ```
 /// use std::time::Duration;
@@ -73,7 +58,7 @@ impl<R> Handlers<R> {
 ///     .with_uri_template("/todos/{id}")?
 ///     .with_header("accept", "application/json")?
 ///     .with_bearer_auth("secret")
-///     .with_timeout(Duration::from_secs(2))
+///     .with_timeout(Duration::from_secs(2)) // each attempt
 ///     .with_retry(RetryStrategy::new(2))
 ///     .returning::<Option<Todo>>()
 ///     .handle_when(200, json::<Todo>())
@@ -81,26 +66,33 @@ impl<R> Handlers<R> {
 /// # let _ = get_todo;
 /// # Ok::<_, weft::http::Error>(())
 /// ```
-pub struct RequestTemplate<R = Response, T = Transport> {
-    spec: Arc<TemplateSpec>,
+pub struct RequestTemplate<R = Response, T = BoxedChain> {
+    names: Arc<Names>,
+    instrument: bool,
     handlers: Handlers<R>,
     chain: T,
 }
 
 impl<R, T> RequestTemplate<R, T> {
-    pub(crate) fn new(spec: TemplateSpec, chain: T) -> Self {
-        RequestTemplate { spec: Arc::new(spec), handlers: Handlers { handlers: Vec::new() }, chain }
+    pub(crate) fn new(names: Arc<Names>, instrument: bool, chain: T) -> Self {
+        RequestTemplate { names, instrument, handlers: Handlers::new(), chain }
     }
 
-    fn spec(&mut self) -> &mut TemplateSpec {
-        Arc::make_mut(&mut self.spec)
+    fn error(&self, kind: ErrorKind) -> Error {
+        Error::new(self.names.service.clone(), self.names.template.clone(), kind)
     }
 
     fn invalid_header(&self, name: &str) -> Error {
-        Error::InvalidHeader {
-            service: self.spec.service.name.clone(),
-            template: self.spec.name.clone(),
-            name: name.to_owned(),
+        self.error(ErrorKind::InvalidHeader { name: name.to_owned() })
+    }
+
+    /// Adds the built-in `component` (the chain's type changes).
+    fn layer<X>(self, component: X) -> RequestTemplate<R, Layer<X, T>> {
+        RequestTemplate {
+            names: self.names,
+            instrument: self.instrument,
+            handlers: self.handlers,
+            chain: Layer::new(component, self.chain),
         }
     }
 
@@ -111,101 +103,142 @@ impl<R, T> RequestTemplate<R, T> {
     /// assert_eq!(service.request_template("get-todo").name(), "get-todo");
     /// ```
     pub fn name(&self) -> &str {
-        &self.spec.name
+        &self.names.template
     }
 
-    /// The HTTP method (default `GET`).
+    /// The HTTP method (default `GET`); adds a [`SetMethod`] component.
     ///
     /// See [`RequestTemplate`] for an example.
-    pub fn with_method(mut self, method: Method) -> Self {
-        self.spec().method = method;
-        self
+    pub fn with_method(self, method: Method) -> RequestTemplate<R, Layer<SetMethod, T>> {
+        self.layer(SetMethod(method))
     }
 
     /// The RFC 6570 URI template (level 4), relative to the service; an invalid template is an
-    /// error here. Values are percent-encoded; parameters the template does not use go to the
-    /// query string (see [`UriTemplate`]). Variables of `{?..}` and `{&..}` expressions are
-    /// optional; a missing value for any other variable is an [`Error::MissingParameter`] when
-    /// the request executes.
+    /// error here. Values are percent-encoded. Variables of `{?..}` and `{&..}` expressions are
+    /// optional; a missing value for any other variable, or a parameter that is not a variable
+    /// (see [`on_unused_parameters`](Self::on_unused_parameters)), is an
+    /// [`ErrorKind::Parameters`] error when the request executes. Adds a [`SetUriTemplate`]
+    /// component.
     ///
     /// See [`RequestTemplate`] for an example.
-    pub fn with_uri_template(mut self, template: &str) -> Result<Self, Error> {
-        let uri = UriTemplate::new(template).map_err(|source| Error::InvalidUriTemplate {
-            service: self.spec.service.name.clone(),
-            template: self.spec.name.clone(),
-            source,
-        })?;
-        self.spec().uri = Some(uri);
-        Ok(self)
+    pub fn with_uri_template(
+        self,
+        template: &str,
+    ) -> Result<RequestTemplate<R, Layer<SetUriTemplate, T>>, Error> {
+        match UriTemplate::new(template) {
+            Ok(uri) => Ok(self.layer(SetUriTemplate(uri))),
+            Err(source) => Err(self.error(ErrorKind::InvalidUriTemplate).with_source(source)),
+        }
     }
 
-    /// A header sent with every request; an invalid name or value is an error here.
+    /// What to do with parameters the URI template does not use (default: an error); adds a
+    /// [`SetUnusedParameters`] component.
+    ///
+    /// See [`UnusedParameters`] for an example.
+    pub fn on_unused_parameters(
+        self,
+        unused: UnusedParameters,
+    ) -> RequestTemplate<R, Layer<SetUnusedParameters, T>> {
+        self.layer(SetUnusedParameters(unused))
+    }
+
+    /// A header sent with every request unless the request sets one of that name; an invalid
+    /// name or value is an error here. Adds a [`SetHeader`] component.
     ///
     /// See [`RequestTemplate`] for an example.
-    pub fn with_header(mut self, name: &str, value: &str) -> Result<Self, Error> {
+    pub fn with_header(
+        self,
+        name: &str,
+        value: &str,
+    ) -> Result<RequestTemplate<R, Layer<SetHeader, T>>, Error> {
         let header =
             HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid_header(name))?;
         let value = HeaderValue::from_str(value).map_err(|_| self.invalid_header(name))?;
-        self.spec().headers.append(header, value);
-        Ok(self)
+        Ok(self.layer(SetHeader { name: header, value }))
     }
 
-    /// A header computed for each request from its context (after the components' before
-    /// phases); `None` leaves it out. An invalid name is an error here, an invalid value when
-    /// the request executes.
+    /// A header computed for each request from its context when the component runs; `None`
+    /// leaves it out. An invalid name is an error here, an invalid value when the request
+    /// executes. Adds a [`ComputeHeader`] component.
     ///
     /// ```
     /// let service = weft::http::ResourceService::new("127.0.0.1");
     /// let template = service
     ///     .request_template("t")
-    ///     .with_computed_header("x-attempt-of", |ctx| Some(ctx.template().to_owned()))?;
+    ///     .with_computed_header("x-template", |ctx| Some(ctx.template().to_owned()))?;
     /// # let _ = template;
     /// # Ok::<_, weft::http::Error>(())
     /// ```
-    pub fn with_computed_header<F>(mut self, name: &str, compute: F) -> Result<Self, Error>
+    pub fn with_computed_header<F>(
+        self,
+        name: &str,
+        compute: F,
+    ) -> Result<RequestTemplate<R, Layer<ComputeHeader, T>>, Error>
     where
         F: Fn(&RequestContext) -> Option<String> + Send + Sync + 'static,
     {
         let header =
             HeaderName::from_bytes(name.as_bytes()).map_err(|_| self.invalid_header(name))?;
-        self.spec().computed_headers.push((header, Arc::new(compute)));
-        Ok(self)
+        Ok(self.layer(ComputeHeader { name: header, compute: Arc::new(compute) }))
     }
 
-    /// Sends `Authorization: Bearer <token>`.
+    /// Sends `Authorization: Bearer <token>`; adds a [`SetCredentials`] component.
     ///
     /// See [`RequestTemplate`] for an example.
-    pub fn with_bearer_auth(mut self, token: impl Into<String>) -> Self {
-        self.spec().auth = Some(Auth::Bearer(token.into()));
-        self
+    pub fn with_bearer_auth(
+        self,
+        token: impl Into<String>,
+    ) -> RequestTemplate<R, Layer<SetCredentials, T>> {
+        self.layer(SetCredentials(Credentials::Bearer(token.into())))
     }
 
-    /// Sends `Authorization: Basic ..`.
+    /// Sends `Authorization: Basic ..`; adds a [`SetCredentials`] component.
     ///
     /// ```
     /// let service = weft::http::ResourceService::new("127.0.0.1");
     /// let template = service.request_template("t").with_basic_auth("user", Some("password"));
     /// # let _ = template;
     /// ```
-    pub fn with_basic_auth(mut self, user: impl Into<String>, password: Option<&str>) -> Self {
-        self.spec().auth = Some(Auth::Basic(user.into(), password.map(str::to_owned)));
-        self
+    pub fn with_basic_auth(
+        self,
+        user: impl Into<String>,
+        password: Option<&str>,
+    ) -> RequestTemplate<R, Layer<SetCredentials, T>> {
+        let credentials =
+            Credentials::Basic { user: user.into(), password: password.map(str::to_owned) };
+        self.layer(SetCredentials(credentials))
     }
 
-    /// The time limit of each attempt.
+    /// A time limit on what the component wraps: added before
+    /// [`with_retry`](Self::with_retry), each attempt; after it, the whole request. Adds a
+    /// [`Timeout`] component.
     ///
     /// See [`RequestTemplate`] for an example.
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.spec().timeout = Some(timeout);
-        self
+    pub fn with_timeout(self, timeout: Duration) -> RequestTemplate<R, Layer<Timeout, T>> {
+        self.layer(Timeout(timeout))
     }
 
-    /// Retries as `retry` says.
+    /// Retries as `retry` says; adds a [`Retry`] component, which runs again everything added
+    /// before it (and the service's components and transport).
     ///
     /// See [`RequestTemplate`] and [`RetryStrategy`] for examples.
-    pub fn with_retry(mut self, retry: RetryStrategy) -> Self {
-        self.spec().retry = Some(retry);
-        self
+    pub fn with_retry(self, retry: RetryStrategy) -> RequestTemplate<R, Layer<Retry, T>> {
+        self.layer(Retry(retry))
+    }
+
+    /// The largest response body accepted (default 16 MiB); a larger one is an
+    /// [`ErrorKind::BodyTooLarge`] error. Adds a [`SetMaxResponseBytes`] component.
+    ///
+    /// ```
+    /// let service = weft::http::ResourceService::new("127.0.0.1");
+    /// let template = service.request_template("t").with_max_response_bytes(64 * 1024);
+    /// # let _ = template;
+    /// ```
+    pub fn with_max_response_bytes(
+        self,
+        limit: usize,
+    ) -> RequestTemplate<R, Layer<SetMaxResponseBytes, T>> {
+        self.layer(SetMaxResponseBytes(limit))
     }
 
     /// Turns off this template's `tracing` span.
@@ -216,7 +249,7 @@ impl<R, T> RequestTemplate<R, T> {
     /// # let _ = template;
     /// ```
     pub fn without_instrumentation(mut self) -> Self {
-        self.spec().instrument = false;
+        self.instrument = false;
         self
     }
 
@@ -225,18 +258,19 @@ impl<R, T> RequestTemplate<R, T> {
     /// See [`RequestTemplate`] for an example.
     pub fn returning<R2>(self) -> RequestTemplate<R2, T> {
         RequestTemplate {
-            spec: self.spec,
-            handlers: Handlers { handlers: Vec::new() },
+            names: self.names,
+            instrument: self.instrument,
+            handlers: Handlers::new(),
             chain: self.chain,
         }
     }
 
     /// Handles responses with `status` with `handler`. A status with no handler is an
-    /// [`Error::UnexpectedStatus`].
+    /// [`ErrorKind::UnexpectedStatus`] error.
     ///
     /// See [`RequestTemplate`] for an example.
     pub fn handle_when(mut self, status: u16, handler: impl Handler<R>) -> Self {
-        self.handlers.handlers.push((StatusMatch::Exact(status), Box::new(handler)));
+        self.handlers.push(StatusMatch::Exact(status), Box::new(handler));
         self
     }
 
@@ -250,7 +284,7 @@ impl<R, T> RequestTemplate<R, T> {
     /// # let _ = template;
     /// ```
     pub fn handle_success(mut self, handler: impl Handler<R>) -> Self {
-        self.handlers.handlers.push((StatusMatch::Success, Box::new(handler)));
+        self.handlers.push(StatusMatch::Success, Box::new(handler));
         self
     }
 }
@@ -271,11 +305,7 @@ impl<R, T: Chain<RequestContext, HttpResult>> RequestTemplate<R, T> {
     where
         X: Component<RequestContext, HttpResult>,
     {
-        RequestTemplate {
-            spec: self.spec,
-            handlers: self.handlers,
-            chain: Layer::new(component, self.chain),
-        }
+        self.layer(component)
     }
 
     /// Adds a template-level closure component `|ctx, next| Box::pin(async move { .. })`.
@@ -305,14 +335,15 @@ impl<R, T: Chain<RequestContext, HttpResult>> RequestTemplate<R, T> {
     }
 
     /// Erases the chain's type, so the template can be named (e.g. stored in a struct field) as
-    /// `RequestTemplate<R, BoxedChain>`. Costs one allocation per request.
+    /// `RequestTemplate<R>` (that is, `RequestTemplate<R, BoxedChain>`). Costs one allocation
+    /// per request.
     ///
     /// ```
-    /// use weft::http::{BoxedChain, RequestTemplate, ResourceService, Response};
+    /// use weft::http::{RequestTemplate, ResourceService, Response};
     /// use weft::pipeline::pass_through;
     ///
     /// struct Client {
-    ///     get_todo: RequestTemplate<Response, BoxedChain>,
+    ///     get_todo: RequestTemplate<Response>,
     /// }
     /// let service = ResourceService::new("127.0.0.1");
     /// let client = Client {
@@ -324,26 +355,33 @@ impl<R, T: Chain<RequestContext, HttpResult>> RequestTemplate<R, T> {
     where
         T: 'static,
     {
-        RequestTemplate { spec: self.spec, handlers: self.handlers, chain: Arc::new(self.chain) }
+        RequestTemplate {
+            names: self.names,
+            instrument: self.instrument,
+            handlers: self.handlers,
+            chain: Arc::new(self.chain),
+        }
     }
 
     /// A request from this template, to give parameters, a body and components of its own.
     ///
     /// See [`Request`] for an example.
     pub fn create_request(&self) -> Request<'_, R, &T> {
-        Request::new(Arc::clone(&self.spec), &self.handlers, &self.chain)
+        Request::new(
+            RequestContext::new(Arc::clone(&self.names)),
+            &self.handlers,
+            self.instrument,
+            &self.chain,
+        )
     }
 }
 
 impl<R, T> fmt::Debug for RequestTemplate<R, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestTemplate")
-            .field("service", &self.spec.service.name)
-            .field("name", &self.spec.name)
-            .field("method", &self.spec.method)
-            .field("uri", &self.spec.uri)
-            .field("timeout", &self.spec.timeout)
-            .field("retry", &self.spec.retry)
+            .field("service", &self.names.service)
+            .field("name", &self.names.template)
+            .field("chain", &std::any::type_name::<T>())
             .finish_non_exhaustive()
     }
 }

@@ -1,155 +1,76 @@
-//! [`Transport`]: the innermost end of every resource-service pipeline.
+//! [`Transport`]: the innermost end of a resource-service pipeline, sending the final request.
 
-use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
+use bytes::BytesMut;
 
-use reqwest::header::{HeaderMap, HeaderValue};
-
-use super::context::{Auth, HttpResult, RequestContext, TemplateSpec};
-use super::error::Error;
+use super::context::{HttpResult, RequestContext};
+use super::error::ErrorKind;
 use super::response::Response;
-use weft_pipeline::Chain;
+use weft_pipeline::Endpoint;
 
-/// Sends the request over HTTP: expands the URI, applies headers and credentials, enforces the
-/// timeout and retries as the template says. It is the end of every resource-service pipeline.
+/// Sends the [final request](RequestContext::final_request) with a `reqwest::Client` and reads
+/// the response, at most [`max_response_bytes`](RequestContext::max_response_bytes) of it.
+///
+/// It is the default endpoint of a [`ResourceService`](crate::ResourceService); any
+/// [`Endpoint<RequestContext, HttpResult>`] can replace it with
+/// [`with_transport`](crate::ResourceService::with_transport): an in-memory fake in tests,
+/// another client, or a tower service ([`TowerTransport`](crate::TowerTransport)).
 ///
 /// ```
 /// use weft::http::{ResourceService, Transport};
 ///
-/// let service: ResourceService<Transport> = ResourceService::new("127.0.0.1");
+/// let client = reqwest::Client::builder().build()?;
+/// let service = ResourceService::new("127.0.0.1").with_transport(Transport::new(client));
 /// # let _ = service;
+/// # Ok::<_, reqwest::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Transport;
+#[derive(Clone, Debug, Default)]
+pub struct Transport {
+    client: reqwest::Client,
+}
 
-impl Chain<RequestContext, HttpResult> for Transport {
-    fn run<'a>(
-        &'a self,
-        ctx: &'a mut RequestContext,
-    ) -> impl Future<Output = HttpResult> + Send + 'a {
-        send(ctx)
+impl Transport {
+    /// A transport sending with `client` (to share a connection pool, or configure TLS or
+    /// proxies).
+    ///
+    /// See [`Transport`] for an example.
+    pub fn new(client: reqwest::Client) -> Self {
+        Transport { client }
     }
 }
 
-enum Outcome {
-    Done(Result<Response, reqwest::Error>),
-    TimedOut,
-}
-
-async fn send(ctx: &mut RequestContext) -> HttpResult {
-    let spec = Arc::clone(&ctx.spec);
-    let url = url(&spec, ctx)?;
-    let headers = headers(&spec, ctx)?;
-    loop {
-        ctx.attempts += 1;
-        let mut builder =
-            spec.service.client.request(ctx.method.clone(), url.clone()).headers(headers.clone());
-        if let Some(body) = &ctx.body {
-            builder = builder.body(body.clone());
+impl Endpoint<RequestContext, HttpResult> for Transport {
+    async fn call(&self, ctx: &mut RequestContext) -> HttpResult {
+        let Some(request) = ctx.final_request.take() else {
+            return Err(ctx
+                .error(ErrorKind::Component)
+                .with_source("the transport ran without a final request (no `Prepare` above it)"));
+        };
+        let url = request.uri().to_string();
+        let request = reqwest::Request::try_from(request)
+            .map_err(|source| ctx.error(ErrorKind::InvalidUrl { url }).with_source(source))?;
+        let transport = |ctx: &RequestContext, source: reqwest::Error| {
+            ctx.error(ErrorKind::Transport { attempts: ctx.attempts }).with_source(source)
+        };
+        let mut response = match self.client.execute(request).await {
+            Ok(response) => response,
+            Err(source) => return Err(transport(ctx, source)),
+        };
+        let limit = ctx.max_response_bytes;
+        let too_large = |ctx: &RequestContext| ctx.error(ErrorKind::BodyTooLarge { limit });
+        if response.content_length().is_some_and(|length| length > limit as u64) {
+            return Err(too_large(ctx));
         }
-        builder = match &spec.auth {
-            Some(Auth::Bearer(token)) => builder.bearer_auth(token),
-            Some(Auth::Basic(user, password)) => builder.basic_auth(user, password.as_ref()),
-            None => builder,
-        };
-        let attempt = async move {
-            let response = builder.send().await?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.bytes().await?;
-            Ok(Response::from_parts(status, headers, body))
-        };
-        let outcome = match spec.timeout {
-            Some(timeout) => match tokio::time::timeout(timeout, attempt).await {
-                Ok(done) => Outcome::Done(done),
-                Err(_) => Outcome::TimedOut,
-            },
-            None => Outcome::Done(attempt.await),
-        };
-        let retry = spec.retry.as_ref().filter(|retry| ctx.attempts <= retry.max_retries());
-        let again = match (&outcome, retry) {
-            (_, None) => None,
-            (Outcome::Done(Ok(response)), Some(r)) => {
-                r.retries_status(response.status()).then_some(r)
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let mut body = BytesMut::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > limit => return Err(too_large(ctx)),
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(source) => return Err(transport(ctx, source)),
             }
-            (Outcome::Done(Err(_)), Some(r)) => r.retries_transport().then_some(r),
-            (Outcome::TimedOut, Some(r)) => r.retries_timeout().then_some(r),
-        };
-        let Some(retry) = again else {
-            return finish(&spec, ctx.attempts, outcome);
-        };
-        let asked = match &outcome {
-            Outcome::Done(Ok(response)) => retry_after(response),
-            _ => None,
-        };
-        let delay = retry.sleep_before(ctx.attempts, asked);
-        tracing::debug!(attempt = ctx.attempts, ?delay, "retrying request");
-        tokio::time::sleep(delay).await;
-    }
-}
-
-/// A `Retry-After` given in seconds (the HTTP-date form is not read).
-fn retry_after(response: &Response) -> Option<Duration> {
-    let value = response.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
-
-fn finish(spec: &TemplateSpec, attempts: u32, outcome: Outcome) -> HttpResult {
-    match outcome {
-        Outcome::Done(Ok(response)) => Ok(response),
-        Outcome::Done(Err(source)) => Err(Error::Transport {
-            service: spec.service.name.clone(),
-            template: spec.name.clone(),
-            attempts,
-            source,
-        }),
-        Outcome::TimedOut => Err(Error::Timeout {
-            service: spec.service.name.clone(),
-            template: spec.name.clone(),
-            attempts,
-            // `TimedOut` only happens with a timeout.
-            timeout: spec.timeout.unwrap_or_default(),
-        }),
-    }
-}
-
-fn url(spec: &TemplateSpec, ctx: &RequestContext) -> Result<reqwest::Url, Error> {
-    let path = match &spec.uri {
-        Some(template) => template.expand(&ctx.parameters),
-        None => super::uri::UriTemplate::query_only(&ctx.parameters),
-    }
-    .map_err(|source| Error::MissingParameter {
-        service: spec.service.name.clone(),
-        template: spec.name.clone(),
-        source,
-    })?;
-    let separator = if path.is_empty() || path.starts_with(['/', '?', '#']) { "" } else { "/" };
-    let url = format!("{}{separator}{path}", spec.service.base_url);
-    reqwest::Url::parse(&url).map_err(|_| Error::InvalidUrl {
-        service: spec.service.name.clone(),
-        template: spec.name.clone(),
-        url,
-    })
-}
-
-fn headers(spec: &TemplateSpec, ctx: &RequestContext) -> Result<HeaderMap, Error> {
-    let mut headers = spec.headers.clone();
-    for (name, compute) in &spec.computed_headers {
-        if let Some(value) = compute(ctx) {
-            let value = HeaderValue::from_str(&value).map_err(|_| Error::InvalidHeader {
-                service: spec.service.name.clone(),
-                template: spec.name.clone(),
-                name: name.to_string(),
-            })?;
-            headers.insert(name.clone(), value);
         }
+        Ok(Response::from_parts(status, headers, body.freeze()))
     }
-    for name in ctx.headers.keys() {
-        headers.remove(name);
-    }
-    for (name, value) in &ctx.headers {
-        headers.append(name.clone(), value.clone());
-    }
-    Ok(headers)
 }

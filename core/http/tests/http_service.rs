@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use http_support::{Echo, Todo, closed_port, start};
 use weft::http::{
-    Error, HttpResult, Method, RequestContext, ResourceService, RetryStrategy, json, none,
+    ErrorKind, HttpResult, Method, RequestContext, ResourceService, RetryStrategy,
+    UnusedParameters, json, none,
 };
 use weft::pipeline::{Chain, Component, DynNext, Next};
 
@@ -142,6 +143,7 @@ async fn hostile_values_stay_inside_their_path_segment_and_extra_parameters_go_t
         .request_template("echo")
         .with_uri_template("/echo/{id}/tail")
         .expect("valid")
+        .on_unused_parameters(UnusedParameters::Query)
         .returning::<Echo>()
         .handle_when(200, json::<Echo>());
     let echo = template
@@ -165,21 +167,18 @@ async fn a_missing_path_parameter_fails_at_execution_naming_service_and_template
     let template =
         service.request_template("get-todo").with_uri_template("/todos/{id}").expect("valid");
     let err = template.create_request().execute().await.expect_err("missing id");
-    assert!(matches!(err, Error::MissingParameter { .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Parameters), "{err:?}");
     let message = err.to_string();
-    assert!(
-        message.contains("test-service")
-            && message.contains("get-todo")
-            && message.contains("`id`"),
-        "{message}"
-    );
+    assert!(message.contains("test-service") && message.contains("get-todo"), "{message}");
+    let cause = std::error::Error::source(&err).map(ToString::to_string).unwrap_or_default();
+    assert!(cause.contains("missing parameter `id`"), "{cause}");
 }
 
 #[tokio::test]
 async fn an_invalid_uri_template_fails_at_build_time() {
     let service = service(closed_port());
     let err = service.request_template("bad").with_uri_template("/todos/{id").expect_err("invalid");
-    assert!(matches!(err, Error::InvalidUriTemplate { .. }));
+    assert!(matches!(err.kind(), ErrorKind::InvalidUriTemplate));
     assert_eq!((err.service(), err.template()), ("test-service", "bad"));
 }
 
@@ -219,7 +218,7 @@ async fn handlers_by_status_and_unhandled_status() {
     let status =
         service.request_template("status").with_uri_template("/status/{code}").expect("valid");
     let err = status.create_request().with_parameter("code", 500).execute().await.expect_err("500");
-    assert!(matches!(err, Error::UnexpectedStatus { status: 500, .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::UnexpectedStatus { status: 500, .. }), "{err:?}");
     let message = err.to_string();
     assert!(
         message.contains("test-service") && message.contains("status") && message.contains("500"),
@@ -235,7 +234,7 @@ async fn handlers_by_status_and_unhandled_status() {
         .handle_when(200, json::<Todo>());
     let err =
         wrong.create_request().with_parameter("code", 200).execute().await.expect_err("not json");
-    assert!(matches!(err, Error::Handler { status: 200, .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Handler { status: 200, .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -282,7 +281,7 @@ async fn a_stalled_server_times_out() {
         .with_timeout(Duration::from_millis(200));
     let start = Instant::now();
     let err = template.create_request().execute().await.expect_err("times out");
-    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Timeout { attempts: 1, .. }), "{err:?}");
     assert!(start.elapsed() < Duration::from_secs(5), "bounded: {:?}", start.elapsed());
 }
 
@@ -296,7 +295,7 @@ async fn retries_replay_the_body_until_the_server_recovers() {
         .with_method(Method::POST)
         .with_uri_template("/flaky/{failures}")
         .expect("valid")
-        .with_retry(RetryStrategy::new(3).with_delay(Duration::from_millis(5)))
+        .with_retry(RetryStrategy::new(3).with_delay(Duration::from_millis(5)).for_any_method())
         .with_component(CountAttempts(attempts.clone()));
     let response = template
         .create_request()
@@ -311,6 +310,36 @@ async fn retries_replay_the_body_until_the_server_recovers() {
     let bodies = server.seen.flaky_bodies.lock().expect("lock").clone();
     assert_eq!(bodies.len(), 3);
     assert!(bodies.iter().all(|b| &b[..] == br#"{"payload":"same every time"}"#), "{bodies:?}");
+}
+
+#[tokio::test]
+async fn a_post_is_not_retried_unless_the_strategy_opts_in() {
+    let server = start().await;
+    let service = service(server.port());
+    let template = service
+        .request_template("flaky")
+        .with_method(Method::POST)
+        .with_uri_template("/flaky/{failures}")
+        .expect("valid")
+        .with_retry(RetryStrategy::new(3).with_delay(Duration::from_millis(1)));
+    let err = template
+        .create_request()
+        .with_parameter("failures", 1)
+        .execute()
+        .await
+        .expect_err("503, not retried");
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(server.seen.flaky_hits.load(Ordering::SeqCst), 1);
+    // The same template with PUT, an idempotent method, is retried.
+    let put = service
+        .request_template("flaky")
+        .with_method(Method::PUT)
+        .with_uri_template("/flaky/{failures}")
+        .expect("valid")
+        .with_retry(RetryStrategy::new(3).with_delay(Duration::from_millis(1)));
+    // The server counts hits across both: hit 2 fails (2 ≤ 2), hit 3 succeeds.
+    put.create_request().with_parameter("failures", 2).execute().await.expect("retried");
+    assert_eq!(server.seen.flaky_hits.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]
@@ -354,7 +383,7 @@ async fn a_timed_out_attempt_is_retried_and_the_error_counts_attempts() {
         .with_retry(RetryStrategy::new(1).with_delay(Duration::from_millis(1)));
     let start = Instant::now();
     let err = template.create_request().execute().await.expect_err("times out twice");
-    assert!(matches!(err, Error::Timeout { attempts: 2, .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Timeout { attempts: 2, .. }), "{err:?}");
     assert!(start.elapsed() >= Duration::from_millis(200), "{:?}", start.elapsed());
     assert!(start.elapsed() < Duration::from_secs(5), "bounded: {:?}", start.elapsed());
 }
@@ -393,7 +422,7 @@ async fn retries_stop_after_max_retries() {
         .with_retry(RetryStrategy::new(2).with_delay(Duration::from_millis(1)));
     let err =
         template.create_request().with_parameter("failures", 10).execute().await.expect_err("503");
-    assert!(matches!(err, Error::UnexpectedStatus { status: 503, .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::UnexpectedStatus { status: 503, .. }), "{err:?}");
     assert_eq!(server.seen.flaky_hits.load(Ordering::SeqCst), 3);
 }
 
@@ -418,7 +447,7 @@ async fn connection_refused_is_a_transport_error_after_every_retry() {
         .with_retry(RetryStrategy::new(2).with_delay(Duration::from_millis(1)))
         .with_component(CountAttempts(attempts.clone()));
     let err = template.create_request().execute().await.expect_err("refused");
-    assert!(matches!(err, Error::Transport { attempts: 3, .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Transport { attempts: 3, .. }), "{err:?}");
     assert_eq!(attempts.load(Ordering::SeqCst), 3);
     assert_eq!(err.service(), "test-service");
     assert_eq!(err.template(), "nowhere");
@@ -431,7 +460,7 @@ async fn an_after_phase_can_recover_from_a_transport_error() {
         |ctx: &mut RequestContext, next: DynNext<'_, RequestContext, HttpResult>| {
             Box::pin(async move {
                 match next.run(ctx).await {
-                    Err(Error::Transport { .. }) => {
+                    Err(error) if matches!(error.kind(), ErrorKind::Transport { .. }) => {
                         Ok(weft::http::Response::new(200, Default::default(), "fallback"))
                     }
                     other => other,
@@ -450,7 +479,7 @@ async fn https_goes_through_tls_and_fails_against_a_plain_http_server() {
     assert_eq!(service.base_url(), format!("https://127.0.0.1:{}", server.port()));
     let template = service.request_template("echo").with_uri_template("/echo").expect("valid");
     let err = template.create_request().execute().await.expect_err("no TLS on the server");
-    assert!(matches!(err, Error::Transport { attempts: 1, .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Transport { attempts: 1, .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -503,4 +532,25 @@ async fn a_boxed_template_keeps_its_components_and_handlers() {
     assert_eq!(todo, None);
     let log = log.lock().expect("lock").clone();
     assert_eq!(log, ["r before", "t before", "s before", "s after", "t after", "r after"]);
+}
+
+#[tokio::test]
+async fn a_response_body_over_the_limit_is_a_typed_error() {
+    let server = start().await;
+    let service = service(server.port());
+    let template = service
+        .request_template("echo")
+        .with_method(Method::PUT)
+        .with_uri_template("/echo")
+        .expect("valid")
+        .with_max_response_bytes(512);
+    let small = template.create_request().with_body("x".repeat(10)).execute().await;
+    assert!(small.is_ok(), "{small:?}");
+    let err = template
+        .create_request()
+        .with_body("x".repeat(4096))
+        .execute()
+        .await
+        .expect_err("the echo is larger than 512 bytes");
+    assert_eq!(err.kind(), &ErrorKind::BodyTooLarge { limit: 512 });
 }

@@ -6,14 +6,10 @@
 //! a type costs no allocation per call.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use super::component::{Component, Endpoint};
-use super::dyn_run::DynRun;
-
-/// A boxed, `Send` future borrowing for `'a`: what closure components return.
-pub type BoxFuture<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
+use super::dyn_run::{BoxFuture, DynRun};
 
 /// A runnable rest-of-pipeline: everything a component reaches through [`Next`].
 ///
@@ -121,7 +117,8 @@ impl<C, O, T: Chain<C, O> + ?Sized> Chain<C, O> for Arc<T> {
 
 /// The rest of the pipeline, as seen by a component.
 ///
-/// Call [`Next::run`] to go on; drop it to stop the pipeline.
+/// Call [`Next::run`] to go on; drop it to stop the pipeline. `Next` is `Copy`: a component may
+/// run the rest of the pipeline again (e.g. to retry), each run after the previous one ended.
 ///
 /// ```
 /// use weft::pipeline::{Chain, Component, Next, Pipeline, endpoint_fn};
@@ -144,6 +141,16 @@ impl<C, O, T: Chain<C, O> + ?Sized> Chain<C, O> for Arc<T> {
 pub struct Next<'a, N: ?Sized> {
     rest: &'a N,
 }
+
+// `Next` is a shared reference to the rest of the pipeline: copying it lets a component run the
+// rest more than once (a retry component does).
+impl<N: ?Sized> Clone for Next<'_, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<N: ?Sized> Copy for Next<'_, N> {}
 
 /// [`Next`] with the rest of the pipeline type-erased: what closure components receive.
 pub type DynNext<'a, C, O> = Next<'a, dyn DynChain<C, O> + 'a>;

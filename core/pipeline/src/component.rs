@@ -4,7 +4,8 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use super::chain::{BoxFuture, Chain, DynNext, Next};
+use super::chain::{Chain, DynNext, Next};
+use super::dyn_run::BoxFuture;
 
 /// A pipeline component: a before phase, a call to `next`, an after phase.
 ///

@@ -2,153 +2,91 @@
 //!
 //! A closure component reaches the rest of its pipeline through `dyn DynChain`, whose future has
 //! a type the closure cannot name. Boxing it would cost a second allocation per closure call on
-//! top of the closure's own box. Instead the future is written into a fixed buffer inside
-//! `DynRun`, which itself lives inside the closure's (already boxed) future; only futures too
-//! large for the buffer are boxed.
+//! top of the closure's own box. Instead a small future is stored inline in a
+//! [`StackFuture`](stackfuture::StackFuture), which lives inside the closure's (already boxed)
+//! future; a closure's own boxed future passes through as is, and only a larger typed remainder
+//! is boxed.
 
 use std::fmt;
 use std::future::Future;
-use std::marker::{PhantomData, PhantomPinned};
-use std::mem::{MaybeUninit, align_of, size_of};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::chain::BoxFuture;
+use stackfuture::StackFuture;
 
-/// Bytes of inline storage: enough for a small endpoint's future. Measured: 256 and 64 bytes made
-/// every closure call slower (the buffer lives in each closure's future) for little gain, since
-/// typed components' futures are larger anyway.
+/// A boxed, `Send` future borrowing for `'a`: what closure components return.
+pub type BoxFuture<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
+
+/// Bytes of inline storage: enough for a small endpoint's future. Larger buffers make every
+/// closure call slower (the buffer lives in each closure's future) for little gain, since typed
+/// components' futures are larger anyway (see BENCHMARKS.md).
 const INLINE_BYTES: usize = 32;
-const INLINE_ALIGN: usize = 16;
 
-#[repr(C, align(16))]
-struct Storage([MaybeUninit<u8>; INLINE_BYTES]);
-
-/// Stands for the erased future: it borrows for `'a` and yields `O`.
-type FutureMarker<'a, O> = PhantomData<(&'a (), fn() -> O)>;
-
-/// The future returned by [`Next::run`](super::Next::run) on a type-erased [`DynNext`](super::DynNext).
-///
-/// When the rest of the pipeline starts with a closure, it holds that closure's boxed future.
-/// Otherwise it holds the rest's future inline when it fits in 32 bytes (e.g. a small endpoint's),
-/// and boxes it if larger: that is the one case where a closure costs a second allocation.
-///
-/// ```
-/// use weft::pipeline::{DynNext, Next, Terminal, endpoint_fn};
-///
-/// let end = Terminal::new(endpoint_fn(|n: &mut u32| {
-///     let n = *n;
-///     Box::pin(async move { n })
-/// }));
-/// let next: DynNext<'_, u32, u32> = Next::new(&end).into_dyn();
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// assert_eq!(next.run(&mut 9).await, 9); // awaits a `DynRun`
-/// # });
-/// ```
-pub struct DynRun<'a, O> {
-    storage: Storage,
-    // `Some` when the future did not fit and was boxed; then `storage` is unused.
-    boxed: Option<BoxFuture<'a, O>>,
-    // Both only called on a future of the type `DynRun::new` wrote into `storage`.
-    poll: unsafe fn(*mut (), &mut Context<'_>) -> Poll<O>,
-    drop: unsafe fn(*mut ()),
-    // The stored future borrows for `'a` and is `Send`; once polled it must not move.
-    _future: FutureMarker<'a, O>,
-    _pinned: PhantomPinned,
+pin_project_lite::pin_project! {
+    /// The future returned by [`Next::run`](super::Next::run) on a type-erased
+    /// [`DynNext`](super::DynNext).
+    ///
+    /// When the rest of the pipeline starts with a closure, it holds that closure's boxed future.
+    /// Otherwise it holds the rest's future inline when it fits in 32 bytes (e.g. a small
+    /// endpoint's), and boxes it if larger: that is the one case where a closure costs a second
+    /// allocation.
+    ///
+    /// ```
+    /// use weft::pipeline::{DynNext, Next, Terminal, endpoint_fn};
+    ///
+    /// let end = Terminal::new(endpoint_fn(|n: &mut u32| {
+    ///     let n = *n;
+    ///     Box::pin(async move { n })
+    /// }));
+    /// let next: DynNext<'_, u32, u32> = Next::new(&end).into_dyn();
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// assert_eq!(next.run(&mut 9).await, 9); // awaits a `DynRun`
+    /// # });
+    /// ```
+    pub struct DynRun<'a, O> {
+        #[pin]
+        inner: Inner<'a, O>,
+    }
 }
 
-impl<'a, O> DynRun<'a, O> {
-    pub(crate) fn new<F: Future<Output = O> + Send + 'a>(future: F) -> Self {
-        if size_of::<F>() <= INLINE_BYTES && align_of::<F>() <= INLINE_ALIGN {
-            let mut storage = Storage([const { MaybeUninit::uninit() }; INLINE_BYTES]);
-            // SAFETY: the buffer is large and aligned enough for `F` (checked above), and is
-            // uninitialized, so nothing is overwritten. Moving `DynRun` (and so `F`) before the
-            // first poll is fine: a future may move until it is pinned.
-            unsafe { storage.0.as_mut_ptr().cast::<F>().write(future) };
-            DynRun {
-                storage,
-                boxed: None,
-                poll: poll_inline::<F>,
-                drop: drop_inline::<F>,
-                _future: PhantomData,
-                _pinned: PhantomPinned,
-            }
-        } else {
-            DynRun {
-                storage: Storage([const { MaybeUninit::uninit() }; INLINE_BYTES]),
-                boxed: Some(Box::pin(future)),
-                poll: poll_never,
-                drop: drop_never,
-                _future: PhantomData,
-                _pinned: PhantomPinned,
-            }
-        }
+pin_project_lite::pin_project! {
+    #[project = InnerProj]
+    enum Inner<'a, O> {
+        // A future that was boxed already (a closure's).
+        Boxed { future: BoxFuture<'a, O> },
+        // A typed rest's future, or a box of it when it is larger than the buffer.
+        Inline { #[pin] future: StackFuture<'a, O, INLINE_BYTES> },
     }
 }
 
 impl<'a, O> DynRun<'a, O> {
+    /// Stores `future` inline if it fits, boxes it otherwise.
+    pub(crate) fn new<F: Future<Output = O> + Send + 'a>(future: F) -> Self {
+        // A future too large for the buffer is boxed, and the box is stored inline.
+        DynRun { inner: Inner::Inline { future: StackFuture::from_or_box(future) } }
+    }
+
     /// Wraps a future that is boxed already (a closure's): nothing is stored inline.
     pub(crate) fn from_box(future: BoxFuture<'a, O>) -> Self {
-        DynRun {
-            storage: Storage([const { MaybeUninit::uninit() }; INLINE_BYTES]),
-            boxed: Some(future),
-            poll: poll_never,
-            drop: drop_never,
-            _future: PhantomData,
-            _pinned: PhantomPinned,
-        }
+        DynRun { inner: Inner::Boxed { future } }
     }
 }
-
-/// # Safety
-/// `ptr` points to a live, pinned `F`.
-unsafe fn poll_inline<F: Future>(ptr: *mut (), cx: &mut Context<'_>) -> Poll<F::Output> {
-    // SAFETY: per the contract, `ptr` is a live `F` that never moves again (it sits in a pinned
-    // `DynRun`).
-    unsafe { Pin::new_unchecked(&mut *ptr.cast::<F>()) }.poll(cx)
-}
-
-/// # Safety
-/// `ptr` points to a live `F`, dropped exactly once here.
-unsafe fn drop_inline<F>(ptr: *mut ()) {
-    // SAFETY: per the contract.
-    unsafe { ptr.cast::<F>().drop_in_place() }
-}
-
-fn poll_never<O>(_: *mut (), _: &mut Context<'_>) -> Poll<O> {
-    unreachable!("a boxed `DynRun` never polls its inline storage")
-}
-
-fn drop_never(_: *mut ()) {}
 
 impl<O> Future for DynRun<'_, O> {
     type Output = O;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
-        // SAFETY: nothing is moved out of `this`; the inline future stays where it is.
-        let this = unsafe { self.get_unchecked_mut() };
-        match &mut this.boxed {
-            Some(boxed) => boxed.as_mut().poll(cx),
-            // SAFETY: without a box, `new` wrote an `F` matching `poll` into `storage`, and it
-            // is pinned because `self` is.
-            None => unsafe { (this.poll)(this.storage.0.as_mut_ptr().cast(), cx) },
-        }
-    }
-}
-
-impl<O> Drop for DynRun<'_, O> {
-    fn drop(&mut self) {
-        if self.boxed.is_none() {
-            // SAFETY: without a box, `storage` holds the live `F` that `drop` expects, and this
-            // is the only place it is dropped.
-            unsafe { (self.drop)(self.storage.0.as_mut_ptr().cast()) }
+        match self.project().inner.project() {
+            InnerProj::Boxed { future } => future.as_mut().poll(cx),
+            InnerProj::Inline { future } => future.poll(cx),
         }
     }
 }
 
 impl<O> fmt::Debug for DynRun<'_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DynRun").field("inline", &self.boxed.is_none()).finish()
+        let inline = matches!(self.inner, Inner::Inline { .. });
+        f.debug_struct("DynRun").field("inline", &inline).finish()
     }
 }
 
@@ -179,7 +117,6 @@ mod tests {
             let _guard = &guard;
             1u32
         });
-        assert!(small.boxed.is_none());
         assert_eq!(block_on(small), 1);
         assert_eq!(drops.load(Ordering::SeqCst), 1);
 
@@ -190,7 +127,6 @@ mod tests {
             let _guard = &guard;
             u32::from(big[1023])
         });
-        assert!(large.boxed.is_some());
         assert_eq!(block_on(large), 7);
         assert_eq!(drops.load(Ordering::SeqCst), 2);
 

@@ -120,16 +120,19 @@ fn template(
         .with_protocol(protocol)
         .with_port(port)
         .with_client(client);
+    // A POST: retried because receivers deduplicate by `x-channels-message-id`.
     let retry = RetryStrategy::new(settings.webhook_retries)
         .with_delay(FIRST_BACKOFF)
         .with_backoff(2.0)
-        .with_max_delay(MAX_BACKOFF);
+        .with_max_delay(MAX_BACKOFF)
+        .for_any_method();
     Ok(service
         .request_template("message-posted")
         .with_method(Method::POST)
         .with_uri_template(&path)?
         .with_timeout(Duration::from_millis(settings.webhook_timeout_ms))
-        .with_retry(retry))
+        .with_retry(retry)
+        .boxed())
 }
 
 #[cfg(test)]
