@@ -242,51 +242,46 @@ fn checks(
     // through the service only.
     let mut services = quote!(__weft_p::Yes);
     for entry in &args.requires {
-        let (start, end) = span_range(entry);
-        let probe = quote_spanned!(start=> (&__weft_p::Probe::<#entry>::new()).__weft_service());
-        let assert = quote_spanned!(start=> __weft_p::assert_service::<#entry>);
-        checks.push(quote_spanned!(end=> #assert(#probe);));
+        let probe = quote!((&__weft_p::Probe::<#entry>::new()).__weft_service());
+        checks.push(assert_at(entry, quote!(__weft_p::assert_service::<#entry>), &probe));
         services = quote!(__weft_p::and(#services, #probe));
     }
     checks.push(quote_spanned! {ident.span()=>
         __weft_p::assert_component::<#ident, _>(#services);
     });
     if let Some(provides @ Type::TraitObject(_)) = provides {
-        let (start, end) = span_range(provides);
-        let assert = quote_spanned!(start=> __weft_p::assert_service::<#provides>);
-        let probe = quote_spanned!(start=> (&__weft_p::Probe::<#provides>::new()).__weft_service());
-        checks.push(quote_spanned!(end=> #assert(#probe);));
+        let probe = quote!((&__weft_p::Probe::<#provides>::new()).__weft_service());
+        checks.push(assert_at(provides, quote!(__weft_p::assert_service::<#provides>), &probe));
     }
     for (index, entry) in args.requires.iter().enumerate() {
-        let (start, end) = span_range(entry);
         if let Some(provides) = provides {
-            let same =
-                quote_spanned!(start=> (&__weft_p::Pair::<#entry, #provides>::new()).__weft_same());
-            let assert = quote_spanned!(start=> __weft_p::assert_not_own_service::<#entry>);
-            checks.push(quote_spanned!(end=> #assert(#same);));
+            let same = quote!((&__weft_p::Pair::<#entry, #provides>::new()).__weft_same());
+            let assert = quote!(__weft_p::assert_not_own_service::<#entry>);
+            checks.push(assert_at(entry, assert, &same));
         }
         // Entries spelled alike are reported by the macro; the compiler compares the others.
         for earlier in &args.requires[..index] {
             if normalized(earlier) != normalized(entry) {
-                let same = quote_spanned!(start=>
-                    (&__weft_p::Pair::<#entry, #earlier>::new()).__weft_same());
-                let assert = quote_spanned!(start=> __weft_p::assert_distinct_entry::<#entry>);
-                checks.push(quote_spanned!(end=> #assert(#same);));
+                let same = quote!((&__weft_p::Pair::<#entry, #earlier>::new()).__weft_same());
+                let assert = quote!(__weft_p::assert_distinct_entry::<#entry>);
+                checks.push(assert_at(entry, assert, &same));
             }
         }
         // Stored in exactly one field: the ones spelled alike, plus those the compiler matches.
         let spelled = injections.iter().filter(|injection| **injection == Some(index)).count();
-        let mut count =
-            if spelled == 0 { quote!(__weft_p::Zero) } else { quote!(__weft_p::One) };
-        for (field, _) in component.fields.iter().zip(injections).filter(|(field, injection)| {
-            injection.is_none() && field.cfgs.is_empty()
-        }) {
+        let mut count = if spelled == 0 { quote!(__weft_p::Zero) } else { quote!(__weft_p::One) };
+        for (field, _) in component
+            .fields
+            .iter()
+            .zip(injections)
+            .filter(|(field, injection)| injection.is_none() && field.cfgs.is_empty())
+        {
             let ty = &field.named_ty;
             count = quote!(__weft_p::add(#count,
                 (&__weft_p::Pair::<#ty, ::std::sync::Arc<#entry>>::new()).__weft_same()));
         }
-        let assert = quote_spanned!(start=> __weft_p::assert_stored_once::<#entry, _>);
-        checks.push(quote_spanned!(end=> #assert(#count);));
+        let assert = quote!(__weft_p::assert_stored_once::<#entry, _>);
+        checks.push(assert_at(entry, assert, &count));
     }
     // Every other field is injected or built; none is an `Option<Arc<T>>` left `None`.
     let struct_default = if args.requires.is_empty() {
@@ -296,23 +291,25 @@ fn checks(
     };
     for (field, _) in component.fields.iter().zip(injections).filter(|(_, i)| i.is_none()) {
         let ty = &field.named_ty;
-        let span = field.ty.span();
         let mut injected = quote!(__weft_p::No);
         for entry in &args.requires {
             injected = quote!(__weft_p::or(#injected,
                 (&__weft_p::Pair::<#ty, ::std::sync::Arc<#entry>>::new()).__weft_same()));
         }
-        let cfgs = &field.cfgs;
-        checks.push(quote_spanned! {span=>
-            #(#cfgs)*
-            __weft_p::assert_field_built::<#ty, _>(__weft_p::or(
+        let built = quote! {
+            __weft_p::or(
                 __weft_p::or(#struct_default, #injected),
                 (&__weft_p::Probe::<#ty>::new()).__weft_has_default(),
-            ));
-            #(#cfgs)*
-            __weft_p::assert_not_optional::<#ty>(
-                (&__weft_p::Probe::<#ty>::new()).__weft_optional(),
-            );
+            )
+        };
+        let optional = quote!((&__weft_p::Probe::<#ty>::new()).__weft_optional());
+        let built = assert_at(&field.ty, quote!(__weft_p::assert_field_built::<#ty, _>), &built);
+        let optional =
+            assert_at(&field.ty, quote!(__weft_p::assert_not_optional::<#ty>), &optional);
+        let cfgs = &field.cfgs;
+        checks.push(quote! {
+            #(#cfgs)* #built
+            #(#cfgs)* #optional
         });
     }
     // A `Default` of the struct's own is never silently skipped.
@@ -438,6 +435,15 @@ fn implements_check(ident: &Ident, provides: &Type, bound: &Path) -> TokenStream
             #assert;
         }
     }
+}
+
+/// `assert(outcome);`, where the argument spans the user's `tokens` from their first to their
+/// last token: the compiler reports a failed assertion at its argument.
+fn assert_at(tokens: &impl ToTokens, assert: TokenStream, outcome: &TokenStream) -> TokenStream {
+    let (start, end) = span_range(tokens);
+    let open = quote_spanned!(start=> __weft_p::identity);
+    let argument = quote_spanned!(end=> (#outcome));
+    quote_spanned!(start=> #assert(#open #argument);)
 }
 
 /// The spans of the first and last tokens of `tokens`: a stable stand-in for joining spans.

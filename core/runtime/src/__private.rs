@@ -440,6 +440,11 @@ impl<C: ?Sized> NoInherentStartStop for &&C {
     }
 }
 
+/// `value`: wraps an outcome so that the expression spans the user's tokens (see `#[component]`).
+pub fn identity<T>(value: T) -> T {
+    value
+}
+
 // Type-level arithmetic for "each required service is stored in exactly one field".
 
 /// No field so far.

@@ -189,10 +189,7 @@ impl<'a> Injector<'a> {
     }
 
     /// The service `T`, which must be one of the component's declared requirements.
-    pub fn get<T: ?Sized + 'static>(
-        &self,
-        name: &'static str,
-    ) -> Result<Arc<T>, InjectError> {
+    pub fn get<T: ?Sized + 'static>(&self, name: &'static str) -> Result<Arc<T>, InjectError> {
         self.services
             .get(&TypeId::of::<T>())
             .and_then(Service::downcast::<T>)
