@@ -243,7 +243,7 @@ fn checks(
     let mut services = quote!(__weft_p::Yes);
     for entry in &args.requires {
         let probe = quote!((&__weft_p::Probe::<#entry>::new()).__weft_service());
-        checks.push(assert_at(entry, quote!(__weft_p::assert_service::<#entry>), &probe));
+        checks.push(assert_at(entry, "assert_service", &[entry], &probe));
         services = quote!(__weft_p::and(#services, #probe));
     }
     checks.push(quote_spanned! {ident.span()=>
@@ -251,20 +251,18 @@ fn checks(
     });
     if let Some(provides @ Type::TraitObject(_)) = provides {
         let probe = quote!((&__weft_p::Probe::<#provides>::new()).__weft_service());
-        checks.push(assert_at(provides, quote!(__weft_p::assert_service::<#provides>), &probe));
+        checks.push(assert_at(provides, "assert_service", &[provides], &probe));
     }
     for (index, entry) in args.requires.iter().enumerate() {
         if let Some(provides) = provides {
             let same = quote!((&__weft_p::Pair::<#entry, #provides>::new()).__weft_same());
-            let assert = quote!(__weft_p::assert_not_own_service::<#entry>);
-            checks.push(assert_at(entry, assert, &same));
+            checks.push(assert_at(entry, "assert_not_own_service", &[entry], &same));
         }
         // Entries spelled alike are reported by the macro; the compiler compares the others.
         for earlier in &args.requires[..index] {
             if normalized(earlier) != normalized(entry) {
                 let same = quote!((&__weft_p::Pair::<#entry, #earlier>::new()).__weft_same());
-                let assert = quote!(__weft_p::assert_distinct_entry::<#entry>);
-                checks.push(assert_at(entry, assert, &same));
+                checks.push(assert_at(entry, "assert_distinct_entry", &[entry], &same));
             }
         }
         // Stored in exactly one field: the ones spelled alike, plus those the compiler matches.
@@ -280,8 +278,8 @@ fn checks(
             count = quote!(__weft_p::add(#count,
                 (&__weft_p::Pair::<#ty, ::std::sync::Arc<#entry>>::new()).__weft_same()));
         }
-        let assert = quote!(__weft_p::assert_stored_once::<#entry, _>);
-        checks.push(assert_at(entry, assert, &count));
+        let infer = quote!(_);
+        checks.push(assert_at(entry, "assert_stored_once", &[entry, &infer], &count));
     }
     // Every other field is injected or built; none is an `Option<Arc<T>>` left `None`.
     let struct_default = if args.requires.is_empty() {
@@ -303,9 +301,9 @@ fn checks(
             )
         };
         let optional = quote!((&__weft_p::Probe::<#ty>::new()).__weft_optional());
-        let built = assert_at(&field.ty, quote!(__weft_p::assert_field_built::<#ty, _>), &built);
-        let optional =
-            assert_at(&field.ty, quote!(__weft_p::assert_not_optional::<#ty>), &optional);
+        let infer = quote!(_);
+        let built = assert_at(&field.ty, "assert_field_built", &[ty, &infer], &built);
+        let optional = assert_at(&field.ty, "assert_not_optional", &[ty], &optional);
         let cfgs = &field.cfgs;
         checks.push(quote! {
             #(#cfgs)* #built
@@ -372,6 +370,24 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
             (vec![check], Vec::new(), quote!(__WeftC))
         }
     };
+    // `dyn Trait + Send + Sync` (and `+ Send`, `+ Sync`) answer `Platform::get` as `dyn Trait`.
+    let variants = match provides {
+        Type::TraitObject(_) => {
+            let send = quote!(::core::marker::Send);
+            let sync = quote!(::core::marker::Sync);
+            [quote!(#send + #sync), send.clone(), sync.clone()]
+                .iter()
+                .map(|auto| {
+                    quote! {
+                        .with_variant::<__WeftC, #provides + #auto>(
+                            ::std::clone::Clone::clone(&component), |c| c,
+                        )
+                    }
+                })
+                .collect()
+        }
+        _ => TokenStream::new(),
+    };
     // Coercing to the service only where the checks above pass keeps a missing impl down to the
     // one error those checks report; when they fail, this yields `None` and nothing else breaks.
     let bounds = quote!(#(#traits +)* ::core::marker::Send + ::core::marker::Sync + 'static);
@@ -388,7 +404,9 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
                     fn __weft_provide<__WeftC: #bounds>(
                         component: ::std::sync::Arc<__WeftC>,
                     ) -> __weft_p::Service {
-                        __weft_p::Service::of_component::<__WeftC, #service>(component, |c| c)
+                        __weft_p::Service::of_component::<__WeftC, #service>(
+                            ::std::clone::Clone::clone(&component), |c| c,
+                        )#variants
                     }
                     ::core::option::Option::Some(__weft_provide::<__WeftC>)
                 }
@@ -437,13 +455,21 @@ fn implements_check(ident: &Ident, provides: &Type, bound: &Path) -> TokenStream
     }
 }
 
-/// `assert(outcome);`, where the argument spans the user's `tokens` from their first to their
-/// last token: the compiler reports a failed assertion at its argument.
-fn assert_at(tokens: &impl ToTokens, assert: TokenStream, outcome: &TokenStream) -> TokenStream {
+/// `__weft_p::assert::<generics>(outcome);`, where the call and its argument span the user's
+/// `tokens` from their first to their last token, so that the compiler reports a failed
+/// assertion there. The argument ends with an inherent method of the outcome type, so that the
+/// compiler blames the whole argument rather than a part of it.
+fn assert_at(
+    tokens: &impl ToTokens,
+    assert: &str,
+    generics: &[&dyn ToTokens],
+    outcome: &TokenStream,
+) -> TokenStream {
     let (start, end) = span_range(tokens);
-    let open = quote_spanned!(start=> __weft_p::identity);
-    let argument = quote_spanned!(end=> (#outcome));
-    quote_spanned!(start=> #assert(#open #argument);)
+    let assert = Ident::new(assert, start);
+    let open = quote_spanned!(start=> (#outcome));
+    let argument = quote_spanned!(end=> #open.__weft_at());
+    quote_spanned!(start=> __weft_p::#assert::<#(#generics),*>(#argument);)
 }
 
 /// The spans of the first and last tokens of `tokens`: a stable stand-in for joining spans.

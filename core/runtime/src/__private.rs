@@ -440,10 +440,19 @@ impl<C: ?Sized> NoInherentStartStop for &&C {
     }
 }
 
-/// `value`: wraps an outcome so that the expression spans the user's tokens (see `#[component]`).
-pub fn identity<T>(value: T) -> T {
-    value
+macro_rules! outcomes {
+    ($($outcome:ident),*) => {$(
+        impl $outcome {
+            /// Itself: generated code ends an assertion's argument with this call, so that the
+            /// argument spans the user's tokens.
+            pub fn __weft_at(self) -> $outcome {
+                self
+            }
+        }
+    )*};
 }
+
+outcomes!(Yes, No, Zero, One, Many);
 
 // Type-level arithmetic for "each required service is stored in exactly one field".
 
