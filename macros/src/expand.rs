@@ -278,8 +278,7 @@ fn checks(
             count = quote!(__weft_p::add(#count,
                 (&__weft_p::Pair::<#ty, ::std::sync::Arc<#entry>>::new()).__weft_same()));
         }
-        let infer = quote!(_);
-        checks.push(assert_at(entry, "assert_stored_once", &[entry, &infer], &count));
+        checks.push(assert_at(entry, "assert_stored_once", &[entry], &count));
     }
     // Every other field is injected or built; none is an `Option<Arc<T>>` left `None`.
     let struct_default = if args.requires.is_empty() {
@@ -301,8 +300,7 @@ fn checks(
             )
         };
         let optional = quote!((&__weft_p::Probe::<#ty>::new()).__weft_optional());
-        let infer = quote!(_);
-        let built = assert_at(&field.ty, "assert_field_built", &[ty, &infer], &built);
+        let built = assert_at(&field.ty, "assert_field_built", &[ty], &built);
         let optional = assert_at(&field.ty, "assert_not_optional", &[ty], &optional);
         let cfgs = &field.cfgs;
         checks.push(quote! {
@@ -457,8 +455,8 @@ fn implements_check(ident: &Ident, provides: &Type, bound: &Path) -> TokenStream
 
 /// `__weft_p::assert::<generics>(outcome);`, where the call and its argument span the user's
 /// `tokens` from their first to their last token, so that the compiler reports a failed
-/// assertion there. The argument ends with an inherent method of the outcome type, so that the
-/// compiler blames the whole argument rather than a part of it.
+/// assertion there. The outcome is bound first: an argument made of generated calls would be
+/// blamed at their (call-site) span, the whole attribute.
 fn assert_at(
     tokens: &impl ToTokens,
     assert: &str,
@@ -467,9 +465,12 @@ fn assert_at(
 ) -> TokenStream {
     let (start, end) = span_range(tokens);
     let assert = Ident::new(assert, start);
-    let open = quote_spanned!(start=> (#outcome));
-    let argument = quote_spanned!(end=> #open.__weft_at());
-    quote_spanned!(start=> __weft_p::#assert::<#(#generics),*>(#argument);)
+    let outcome_at_start = quote_spanned!(start=> __weft_outcome);
+    let argument = quote_spanned!(end=> #outcome_at_start.__weft_at());
+    quote_spanned! {start=> {
+        let __weft_outcome = #outcome;
+        __weft_p::#assert::<#(#generics),*>(#argument);
+    }}
 }
 
 /// The spans of the first and last tokens of `tokens`: a stable stand-in for joining spans.

@@ -139,7 +139,7 @@ impl<R: ?Sized> StoredOnce<R> for Zero {}
 impl<R: ?Sized> StoredOnce<R> for One {}
 
 /// Fails to compile unless `count` is [`One`].
-pub fn assert_stored_once<R: ?Sized, N: Copy + StoredSomewhere<R> + StoredOnce<R>>(_count: N) {}
+pub fn assert_stored_once<R: ?Sized>(_count: impl Copy + StoredSomewhere<R> + StoredOnce<R>) {}
 
 /// Holds ([`Yes`]) when a field is built: the struct is built with its own `Default`, the field is
 /// injected, or it has a `Default`.
@@ -154,7 +154,7 @@ pub trait FieldBuilt<F> {}
 impl<F> FieldBuilt<F> for Yes {}
 
 /// Fails to compile unless the field of type `F` can be built.
-pub fn assert_field_built<F, B: FieldBuilt<F>>(_built: B) {}
+pub fn assert_field_built<F>(_built: impl FieldBuilt<F>) {}
 
 /// Holds for a field that is not `Option<Arc<T>>`.
 #[diagnostic::on_unimplemented(
