@@ -122,7 +122,7 @@ fn check_auto_traits(args: &Args, component: &Component, errors: &mut Errors) {
         for bound in &auto[1..] {
             spelled.extend(quote::quote!(+ #bound));
         }
-        let written = auto.iter().map(|bound| display(bound)).collect::<Vec<_>>().join(" + ");
+        let written = auto.iter().map(display).collect::<Vec<_>>().join(" + ");
         let service = display(service);
         errors.spanned(
             spelled,

@@ -55,11 +55,20 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let dependencies = dependencies();
     if !dependencies.is_empty() {
         for name in &crates {
-            if !dependencies.contains(&name.to_string()) {
+            let written = name.to_string();
+            if !dependencies.contains(&written) {
+                let close = dependencies
+                    .iter()
+                    .filter(|dependency| crate::attr::edit_distance(&written, dependency) <= 2)
+                    .min_by_key(|dependency| crate::attr::edit_distance(&written, dependency));
+                let hint = match close {
+                    Some(close) => format!("did you mean `{close}`? If not, add"),
+                    None => "add".to_owned(),
+                };
                 errors.spanned(
                     name,
                     format!(
-                        "`{name}` is not a dependency of this crate; add its package to \
+                        "`{name}` is not a dependency of this crate; {hint} its package to \
                          `[dependencies]` in Cargo.toml (a package `my-components` is the crate \
                          `my_components`)"
                     ),

@@ -241,7 +241,7 @@ pub struct Yes;
 pub struct No;
 
 /// A zero-sized stand-in for two types `A` and `B`, to ask whether they are one type.
-pub struct Pair<A: ?Sized, B: ?Sized>(PhantomData<(fn(&A), fn(&B))>);
+pub struct Pair<A: ?Sized, B: ?Sized>(PhantomData<fn(&A, &B)>);
 
 impl<A: ?Sized, B: ?Sized> Pair<A, B> {
     /// A probe for `A` and `B`.
