@@ -171,3 +171,25 @@ pub(crate) fn member_name(member: &syn::Member) -> String {
         syn::Member::Unnamed(index) => index.index.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use syn::parse_quote;
+
+    use super::*;
+
+    #[test]
+    fn send_and_sync_are_auto_traits_under_each_path() {
+        for bound in [
+            parse_quote!(Send),
+            parse_quote!(Sync),
+            parse_quote!(std::marker::Send),
+            parse_quote!(::core::marker::Sync),
+        ] {
+            assert!(is_auto_trait(&bound), "{}", display(&bound));
+        }
+        for bound in [parse_quote!(Database), parse_quote!(my::Send), parse_quote!('static)] {
+            assert!(!is_auto_trait(&bound), "{}", display(&bound));
+        }
+    }
+}

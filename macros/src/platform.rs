@@ -177,8 +177,13 @@ fn crate_name(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Option
 /// runs inside rustc, so these are rustc's arguments, with Cargo's renames and features already
 /// applied). Empty when the macro runs elsewhere, e.g. in an IDE.
 fn dependencies() -> Vec<String> {
+    externs(std::env::args().skip(1))
+}
+
+/// The crate names of the `--extern name=path` arguments among `rustc_args`.
+fn externs(rustc_args: impl Iterator<Item = String>) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
-    for arg in std::env::args().skip(1) {
+    for arg in rustc_args {
         // Long command lines come in an `@file`, one argument per line.
         match arg.strip_prefix('@').map(std::fs::read_to_string) {
             Some(Ok(file)) => args.extend(file.lines().map(str::to_owned)),
@@ -207,4 +212,38 @@ fn dependencies() -> Vec<String> {
     }
     names.sort();
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> impl Iterator<Item = String> {
+        line.split(' ').map(str::to_owned).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn reads_the_crate_names_rustc_was_given() {
+        let found = externs(args(
+            "--crate-name app --edition=2024 src/main.rs --extern weft=/t/libweft.rlib \
+             --extern comp_web=/t/libcomp_web.rmeta --extern=tokio=/t/libtokio.rlib \
+             --extern priv:quiet=/t/libquiet.rlib --extern noprelude:hidden=/t/libhidden.rlib \
+             --extern proc_macro --extern weft=/t/libweft.rlib -L dependency=/t",
+        ));
+        assert_eq!(found, ["comp_web", "quiet", "tokio", "weft"]);
+    }
+
+    #[test]
+    fn reads_an_argument_file() {
+        let path = std::env::temp_dir().join(format!("weft-externs-{}", std::process::id()));
+        std::fs::write(&path, "--extern\ncomp_db=/t/libcomp_db.rlib\n").expect("writes");
+        let found = externs(std::iter::once(format!("@{}", path.display())));
+        std::fs::remove_file(&path).ok();
+        assert_eq!(found, ["comp_db"]);
+    }
+
+    #[test]
+    fn outside_rustc_there_is_nothing_to_link() {
+        assert!(externs(args("--some-ide-flag")).is_empty());
+    }
 }
