@@ -1,11 +1,11 @@
 //! `weft::platform!(crate_a, crate_b)`: parsing the list of component crates and generating
 //! `mod platform`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::{Ident, Path, Token};
+use syn::{Ident, LitStr, Path, Token};
 
 use crate::errors::Errors;
 
@@ -24,14 +24,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                     errors.spanned(key, "duplicate key `crate`; each key may appear once");
                 }
                 krate = Some(path);
-            } else {
-                let name = input.call(Ident::parse_any).map_err(|error| {
-                    syn::Error::new(
-                        error.span(),
-                        "expected the name of a component crate, as in \
-                         `weft::platform!(my_components)`",
-                    )
-                })?;
+            } else if let Some(name) = crate_name(input, &mut errors)? {
                 if matches!(name.to_string().as_str(), "crate" | "self" | "super" | "Self") {
                     errors.spanned(
                         &name,
@@ -58,15 +51,52 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     if let Err(error) = parser.parse2(input) {
         errors.push(error);
     }
-    errors.finish()?;
     let krate = krate.unwrap_or_else(|| syn::parse_quote!(::weft));
+    let dependencies = dependencies();
+    if !dependencies.is_empty() {
+        for name in &crates {
+            let written = name.to_string();
+            if !dependencies.contains(&written) {
+                let close = dependencies
+                    .iter()
+                    .filter(|dependency| crate::attr::edit_distance(&written, dependency) <= 2)
+                    .min_by_key(|dependency| crate::attr::edit_distance(&written, dependency));
+                let hint = match close {
+                    Some(close) => format!("did you mean `{close}`? If not, add"),
+                    None => "add".to_owned(),
+                };
+                errors.spanned(
+                    name,
+                    format!(
+                        "`{name}` is not a dependency of this crate; {hint} its package to \
+                         `[dependencies]` in Cargo.toml (a package `my-components` is the crate \
+                         `my_components`)"
+                    ),
+                );
+            }
+        }
+    }
+    errors.finish()?;
     // Spanned at the crate's name, so that a crate that is not a dependency is reported there.
-    let links = crates.iter().map(|name| {
+    let listed = crates.iter().map(|name| {
         quote_spanned! {name.span()=>
             #[allow(unused_imports, reason = "imported only to link the crate's components")]
             use ::#name as _;
         }
     });
+    // Every other dependency too: a component crate that nothing names would not be linked,
+    // and its components would be missing without a word.
+    let others = dependencies
+        .iter()
+        .filter(|name| !crates.iter().any(|listed| listed == name.as_str()))
+        .map(|name| Ident::new(name, Span::call_site()))
+        .map(|name| {
+            quote! {
+                #[allow(unused_imports, reason = "imported only to link the crate's components")]
+                use ::#name as _;
+            }
+        });
+    let links = listed.chain(others);
     Ok(quote! {
         /// The application's platform: every component linked into this binary.
         ///
@@ -87,4 +117,133 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// Parses one crate name. Reports, and skips, what a newcomer writes instead: a package name
+/// with `-`, a path, or a string.
+fn crate_name(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Option<Ident>> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        let name = lit.value().replace('-', "_");
+        errors.spanned(
+            &lit,
+            format!("write the crate name without quotes, as in `weft::platform!({name})`"),
+        );
+        return Ok(None);
+    }
+    let name = input.call(Ident::parse_any).map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "expected the name of a component crate, as in `weft::platform!(my_components)`",
+        )
+    })?;
+    if input.peek(Token![-]) {
+        // `my-components`: the package name, where Rust code uses the crate name.
+        let mut written = name.to_string();
+        let mut tokens = quote::quote!(#name);
+        while input.peek(Token![-]) {
+            let dash: Token![-] = input.parse()?;
+            let part = input.call(Ident::parse_any)?;
+            written.push('-');
+            written.push_str(&part.to_string());
+            tokens.extend(quote::quote!(#dash #part));
+        }
+        errors.spanned(
+            tokens,
+            format!(
+                "`{written}` is a package name; Rust code names the crate with `_`: write `{}`",
+                written.replace('-', "_")
+            ),
+        );
+        return Ok(None);
+    }
+    if input.peek(Token![::]) {
+        let mut tokens = quote::quote!(#name);
+        while input.peek(Token![::]) {
+            let colons: Token![::] = input.parse()?;
+            let part = input.call(Ident::parse_any)?;
+            tokens.extend(quote::quote!(#colons #part));
+        }
+        errors.spanned(
+            tokens,
+            format!("list crates, not paths: a whole crate is linked, so write `{name}`"),
+        );
+        return Ok(None);
+    }
+    Ok(Some(name))
+}
+
+/// The crates this crate depends on, as rustc was told with `--extern name=path` (`platform!`
+/// runs inside rustc, so these are rustc's arguments, with Cargo's renames and features already
+/// applied). Empty when the macro runs elsewhere, e.g. in an IDE.
+fn dependencies() -> Vec<String> {
+    externs(std::env::args().skip(1))
+}
+
+/// The crate names of the `--extern name=path` arguments among `rustc_args`.
+fn externs(rustc_args: impl Iterator<Item = String>) -> Vec<String> {
+    let mut args: Vec<String> = Vec::new();
+    for arg in rustc_args {
+        // Long command lines come in an `@file`, one argument per line.
+        match arg.strip_prefix('@').map(std::fs::read_to_string) {
+            Some(Ok(file)) => args.extend(file.lines().map(str::to_owned)),
+            Some(Err(_)) => {}
+            None => args.push(arg),
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let value = match arg.strip_prefix("--extern") {
+            Some("") => args.next().unwrap_or_default(),
+            Some(rest) => rest.strip_prefix('=').unwrap_or_default().to_owned(),
+            None => continue,
+        };
+        // `[modifiers:]name=path`; without a path, it is a crate of the toolchain.
+        let Some((name, _path)) = value.split_once('=') else { continue };
+        let (modifiers, name) = name.rsplit_once(':').unwrap_or(("", name));
+        if modifiers.split(',').any(|modifier| modifier == "noprelude")
+            || syn::parse_str::<Ident>(name).is_err()
+            || names.iter().any(|known| known == name)
+        {
+            continue;
+        }
+        names.push(name.to_owned());
+    }
+    names.sort();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> impl Iterator<Item = String> {
+        line.split(' ').map(str::to_owned).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn reads_the_crate_names_rustc_was_given() {
+        let found = externs(args(
+            "--crate-name app --edition=2024 src/main.rs --extern weft=/t/libweft.rlib \
+             --extern comp_web=/t/libcomp_web.rmeta --extern=tokio=/t/libtokio.rlib \
+             --extern priv:quiet=/t/libquiet.rlib --extern noprelude:hidden=/t/libhidden.rlib \
+             --extern proc_macro --extern weft=/t/libweft.rlib -L dependency=/t",
+        ));
+        assert_eq!(found, ["comp_web", "quiet", "tokio", "weft"]);
+    }
+
+    #[test]
+    fn reads_an_argument_file() {
+        let path = std::env::temp_dir().join(format!("weft-externs-{}", std::process::id()));
+        std::fs::write(&path, "--extern\ncomp_db=/t/libcomp_db.rlib\n").expect("writes");
+        let found = externs(std::iter::once(format!("@{}", path.display())));
+        std::fs::remove_file(&path).ok();
+        assert_eq!(found, ["comp_db"]);
+    }
+
+    #[test]
+    fn outside_rustc_there_is_nothing_to_link() {
+        assert!(externs(args("--some-ide-flag")).is_empty());
+    }
 }
