@@ -40,8 +40,8 @@ proptest! {
             return Err(TestCaseError::fail("boot must fail"));
         };
         let names = &scenario.names;
-        prop_assert_eq!(failure.failure.component, names[at]);
-        prop_assert_eq!(failure.failure.phase, phase);
+        prop_assert_eq!(failure.failures[0].component, names[at]);
+        prop_assert_eq!(failure.failures[0].phase, phase);
 
         let log = &scenario.log;
         let initialized: HashSet<&str> = log.finished(Phase::Init).into_iter().collect();
