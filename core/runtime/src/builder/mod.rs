@@ -9,7 +9,7 @@ mod validation;
 pub use validation::{Validation, Warning};
 
 use crate::component::{Service, ServiceKey};
-use crate::graph::{Graph, GraphError, Request, resolve};
+use crate::graph::{Composition, Graph, GraphError, resolve};
 use crate::platform::{BootError, Limits, Platform, boot};
 use crate::registry::{Registration, registrations};
 
@@ -225,7 +225,7 @@ impl Builder {
     /// ```
     pub fn resolve(&self) -> Result<Graph, GraphError> {
         let replaced: HashSet<ServiceKey> = self.replacements.keys().copied().collect();
-        resolve(Request {
+        resolve(Composition {
             registrations: self.registrations.clone(),
             only: self.only.as_deref(),
             only_setting: &self.only_setting,

@@ -316,7 +316,7 @@ mod tests {
 
     use super::*;
     use crate::component::ServiceKey;
-    use crate::graph::{Request, resolve};
+    use crate::graph::{Composition, resolve};
     use crate::registry::Registration;
 
     const A: ServiceKey = ServiceKey::named("a");
@@ -360,7 +360,7 @@ mod tests {
             ]
         });
         let replaced = HashSet::new();
-        let request = Request {
+        let request = Composition {
             registrations: vec![a, b, c],
             only: None,
             replaced: &replaced,

@@ -1,13 +1,14 @@
 //! Supervised background work: a component's tracked tasks, its stop signal, the platform's
 //! shutdown signal, and asking the platform to shut down.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::task::futures::TaskLocalFuture;
-use tokio::task::{AbortHandle, JoinError};
+use tokio::task::{AbortHandle, Id, JoinError};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -133,8 +134,8 @@ struct Inner {
 struct Tasks {
     /// Cleared when the component begins to stop: no task is spawned after that.
     closed: bool,
-    /// Each task spawned, until it is seen finished.
-    running: Vec<(String, AbortHandle)>,
+    /// Each task spawned and not ended yet, by id.
+    running: HashMap<Id, (String, AbortHandle)>,
     /// Tasks that failed once the component had begun to stop.
     failed_while_stopping: Vec<TaskError>,
 }
@@ -164,7 +165,8 @@ impl Supervisor {
     /// assert_eq!(
     ///     error.to_string(),
     ///     "`Supervisor::current()` was called outside a component's hook or tracked task; \
-    ///      call it in a hook and keep the `Supervisor` in a field to use it later"
+    ///      call it in a hook and keep the `Supervisor` in a field to use it later (a task \
+    ///      spawned with `tokio::spawn` does not carry it: spawn with `Supervisor::spawn`)"
     /// );
     /// ```
     pub fn current() -> Result<Supervisor, SupervisorError> {
@@ -231,15 +233,15 @@ impl Supervisor {
         if tasks.closed {
             return Err(SupervisorError::Stopped { component: self.0.component, task: name });
         }
-        tasks.running.retain(|(_, task)| !task.is_finished());
         let inner = runtime.spawn(self.scope(task));
-        tasks.running.push((name.clone(), inner.abort_handle()));
+        let id = inner.id();
+        tasks.running.insert(id, (name.clone(), inner.abort_handle()));
         drop(tasks);
         let supervisor = self.clone();
         let began = Instant::now();
         let watch = async move {
             let outcome = inner.await;
-            supervisor.on_task_ended(name, began.elapsed(), outcome);
+            supervisor.on_task_ended(id, name, began.elapsed(), outcome);
         };
         self.0.tracker.spawn_on(watch, &runtime);
         Ok(())
@@ -276,10 +278,12 @@ impl Supervisor {
 
     fn on_task_ended(
         &self,
+        id: Id,
         task: String,
         elapsed: Duration,
         outcome: Result<anyhow::Result<()>, JoinError>,
     ) {
+        lock(&self.0.tasks).running.remove(&id);
         let cause = match outcome {
             Ok(Ok(())) => return,
             Ok(Err(error)) => HookCause::Error(Arc::new(error)),
@@ -314,7 +318,7 @@ impl Supervisor {
         let mut tasks = lock(&self.0.tasks);
         let mut errors = std::mem::take(&mut tasks.failed_while_stopping);
         if !in_time {
-            for (task, handle) in &tasks.running {
+            for (task, handle) in tasks.running.values() {
                 if !handle.is_finished() {
                     handle.abort();
                     errors.push(TaskError {
@@ -334,7 +338,7 @@ impl Supervisor {
         let mut tasks = lock(&self.0.tasks);
         tasks.closed = true;
         self.0.stop.cancel();
-        for (_, handle) in &tasks.running {
+        for (_, handle) in tasks.running.values() {
             handle.abort();
         }
     }
@@ -347,7 +351,8 @@ pub enum SupervisorError {
     /// [`Supervisor::current`] was called outside a component's hook or tracked task.
     #[error(
         "`Supervisor::current()` was called outside a component's hook or tracked task; call it \
-         in a hook and keep the `Supervisor` in a field to use it later"
+         in a hook and keep the `Supervisor` in a field to use it later (a task spawned with \
+         `tokio::spawn` does not carry it: spawn with `Supervisor::spawn`)"
     )]
     Outside,
     /// The component has begun to stop: it takes no new task.
