@@ -60,7 +60,7 @@ struct Boot {
     services: Vec<Option<Service>>,
     lives: Vec<Option<Live>>,
     /// Each component's supervisor, from the moment its construction is launched.
-    supervisors: Vec<Option<Supervisor>>,
+    supervisors: Supervisors,
     hook_limits: Vec<Duration>,
     timings: Vec<ComponentTimings>,
     init_waiting: Vec<u32>,
@@ -106,7 +106,7 @@ pub(crate) async fn boot(
         began: Instant::now(),
         services: vec![None; len],
         lives: (0..len).map(|_| None).collect(),
-        supervisors: vec![None; len],
+        supervisors: Supervisors(vec![None; len]),
         hook_limits,
         timings,
         init_waiting: waiting.clone(),
@@ -141,6 +141,18 @@ pub(crate) async fn boot(
     }
 }
 
+/// Each component's supervisor. Dropped with an unfinished boot (its caller gave up on it), it
+/// aborts their tracked tasks, as the hooks are aborted.
+struct Supervisors(Vec<Option<Supervisor>>);
+
+impl Drop for Supervisors {
+    fn drop(&mut self) {
+        for supervisor in self.0.iter().flatten() {
+            supervisor.abort();
+        }
+    }
+}
+
 /// Dropping the `boot` future (e.g. in a `select!`) cancels the boot and its hooks.
 struct AbortOnDrop(tokio::task::AbortHandle);
 
@@ -169,7 +181,7 @@ impl Boot {
         let by_name = self.limits.by_name.get(name).copied();
         let default = self.limits.default;
         let supervisor = Supervisor::new(name, node, self.shared.clone());
-        self.supervisors[node as usize] = Some(supervisor.clone());
+        self.supervisors.0[node as usize] = Some(supervisor.clone());
         let handle = self.tasks.spawn(async move {
             let began = std::time::Instant::now();
             let span =
@@ -218,7 +230,7 @@ impl Boot {
         let name = self.graph.name(node);
         let limit = self.hook_limits[node as usize];
         let hook = (live.start)();
-        let Some(supervisor) = self.supervisors[node as usize].clone() else { return };
+        let Some(supervisor) = self.supervisors.0[node as usize].clone() else { return };
         let handle = self.tasks.spawn(async move {
             let (elapsed, result) = supervisor.scope(guard(name, Phase::Start, limit, hook)).await;
             let outcome = result.and_then(|result| check(name, Phase::Start, elapsed, result));
@@ -357,7 +369,7 @@ impl Boot {
             began,
             services,
             lives,
-            supervisors,
+            mut supervisors,
             hook_limits,
             timings,
             init_wave,
@@ -375,12 +387,12 @@ impl Boot {
             // Every component whose construction was launched: those that finished `init`
             // (including one whose `start` failed) have their tasks stopped, then their `stop`
             // hook run; the others have only their tasks stopped.
-            let include: Vec<bool> = supervisors.iter().map(Option::is_some).collect();
+            let include: Vec<bool> = supervisors.0.iter().map(Option::is_some).collect();
             let stopping = Stopping {
                 graph: &graph,
                 lives: &lives,
                 limits: &hook_limits,
-                supervisors: &supervisors,
+                supervisors: &supervisors.0,
                 states: &shared.states,
             };
             // A budget too large to represent is no budget at all.
@@ -420,7 +432,8 @@ impl Boot {
             graph,
             lives,
             limits: hook_limits,
-            supervisors,
+            // Booted: the platform owns the supervisors now.
+            supervisors: std::mem::take(&mut supervisors.0),
             services: by_type,
             shared,
             report,
