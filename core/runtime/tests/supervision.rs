@@ -230,3 +230,22 @@ async fn a_supervisor_is_had_in_a_hook_kept_in_a_field_and_spawns_nothing_once_s
     let refused = supervisor.spawn("too-late", async { Ok(()) }).unwrap_err();
     assert_eq!(refused, SupervisorError::Stopped { component: "keeper", task: "too-late".into() });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_stop_keeps_the_task_failures_reported_before_it() {
+    // Found by the rollback property: the stubborn task's report was lost with the panic.
+    let scenario = Scenario::with(vec![vec![]], |_| Behaviour {
+        task: Some((Phase::Init, Task::Stubborn)),
+        fault: Some((Phase::Stop, support::Fault::Panic)),
+        ..Behaviour::default()
+    });
+    let builder = scenario.builder().default_timeout(Duration::from_millis(50));
+    let platform = builder.boot().await.unwrap();
+    let error = platform.stop().await.unwrap_err();
+    assert_eq!(error.report.tasks.len(), 1, "{error}");
+    assert!(matches!(error.report.tasks[0].cause, HookCause::Timeout(_)));
+    assert_eq!(error.report.failed.len(), 1, "{error}");
+    assert!(
+        matches!(&error.report.failed[0].cause, HookCause::Panic(message) if message.contains("panicked in stop"))
+    );
+}

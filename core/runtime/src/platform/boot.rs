@@ -17,7 +17,9 @@ use tracing::Instrument;
 
 use super::Platform;
 use super::error::{BootError, BootFailure};
-use super::hook::{HookCause, HookError, check, from_join_error, guard, panic_message};
+use super::hook::{
+    AbortOnDrop, HookCause, HookError, check, from_join_error, guard, panic_message,
+};
 use super::report::{BootReport, ComponentTimings, critical_path};
 use super::stop::Stopping;
 use super::supervisor::{Shared, Supervisor, lock};
@@ -133,6 +135,7 @@ pub(crate) async fn boot(
     // The coordinator runs as a task of its own: woken on a worker thread by the hook that just
     // finished, it spawns the next hooks on that worker's queue instead of crossing threads.
     let task = tokio::spawn(coordinate.instrument(span));
+    // Dropping the `boot` future (e.g. in a `select!`) cancels the boot and its hooks.
     let _cancel_with_caller = AbortOnDrop(task.abort_handle());
     match task.await {
         Ok(result) => result,
@@ -150,15 +153,6 @@ impl Drop for Supervisors {
         for supervisor in self.0.iter().flatten() {
             supervisor.abort();
         }
-    }
-}
-
-/// Dropping the `boot` future (e.g. in a `select!`) cancels the boot and its hooks.
-struct AbortOnDrop(tokio::task::AbortHandle);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 

@@ -201,6 +201,15 @@ pub(crate) fn failed(
     error
 }
 
+/// Aborts a task when dropped: a task that runs on behalf of another one ends with it.
+pub(crate) struct AbortOnDrop(pub(crate) tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// The message of a panic payload (`&str` or `String`, as `panic!` makes them).
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(message) = payload.downcast_ref::<&str>() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::task::{Id, JoinError, JoinSet};
 use tokio::time::Instant;
 
-use super::hook::{HookError, TaskError, check, from_join_error, guard};
+use super::hook::{AbortOnDrop, HookError, TaskError, check, from_join_error, guard};
 use super::report::StopReport;
 use super::supervisor::Supervisor;
 use crate::component::Live;
@@ -101,9 +101,18 @@ impl<'s, 'a> Stop<'s, 'a> {
                 };
                 let tasks = supervisor.shut_down(limit).await;
                 let Some(hook) = hook else { return (node, tasks, None) };
-                let (elapsed, result) =
-                    supervisor.scope(guard(name, Phase::Stop, limit, hook)).await;
-                (node, tasks, Some(result.and_then(|r| check(name, Phase::Stop, elapsed, r))))
+                // The hook runs in a task of its own, so that its panic does not lose the
+                // task failures above.
+                let began = std::time::Instant::now();
+                let hook = tokio::spawn(supervisor.scope(guard(name, Phase::Stop, limit, hook)));
+                let _abort_with_this_task = AbortOnDrop(hook.abort_handle());
+                let result = match hook.await {
+                    Ok((elapsed, result)) => {
+                        result.and_then(|r| check(name, Phase::Stop, elapsed, r))
+                    }
+                    Err(error) => Err(from_join_error(name, Phase::Stop, began.elapsed(), error)),
+                };
+                (node, tasks, Some(result))
             });
             self.running.insert(handle.id(), (node, std::time::Instant::now()));
         }
