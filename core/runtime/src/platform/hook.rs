@@ -119,7 +119,7 @@ impl fmt::Display for HookError {
 pub struct TaskError {
     /// The component that spawned the task.
     pub component: &'static str,
-    /// The task's name, as given to [`Supervisor::spawn`].
+    /// The task's name, as given to [`Supervisor::spawn`](crate::Supervisor::spawn).
     pub task: String,
     /// How long the task ran; for a timeout, how long it was waited for once cancelled.
     pub elapsed: Duration,
