@@ -15,7 +15,7 @@ use crate::registry::Registration;
 pub(crate) use adjacency::Adjacency;
 use fast_hash::FastMap;
 pub use problem::{Declaration, GraphError, Location, Problem};
-pub(crate) use resolve::{REPLACED, Request, resolve};
+pub(crate) use resolve::{Composition, REPLACED, resolve};
 
 /// A checked, acyclic graph of components: each component points at the providers of the
 /// services it requires.

@@ -18,7 +18,7 @@ pub(crate) const REPLACED: u32 = u32::MAX - 1;
 const MISSING: u32 = u32::MAX;
 
 /// What to resolve: the registrations and the builder's settings that refer to them.
-pub(crate) struct Request<'a> {
+pub(crate) struct Composition<'a> {
     /// Every registration, in any order.
     pub(crate) registrations: Vec<&'static Registration>,
     /// The components to boot with their requirements; `None` boots every component.
@@ -33,8 +33,8 @@ pub(crate) struct Request<'a> {
 
 /// Checks the whole graph and resolves it, in time linear in components and requirements
 /// (plus sorting by name).
-pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
-    let Request { registrations, only, only_setting, replaced, named } = request;
+pub(crate) fn resolve(composition: Composition<'_>) -> Result<Graph, GraphError> {
+    let Composition { registrations, only, only_setting, replaced, named } = composition;
     let mut resolver = Resolver::new(registrations, only, replaced);
     resolver.index_names();
     resolver.check_names(only_setting, named);
