@@ -159,8 +159,11 @@ async fn run(builder: Builder, once: bool) -> anyhow::Result<()> {
     let report = if once {
         platform.stop().await?
     } else {
+        // Install the signal handlers before saying so: a Ctrl-C right after the line must stop
+        // the platform, not kill the process.
+        let shutdown = platform.run_until_shutdown();
         println!("running {} components; press Ctrl-C to stop", platform.states().len());
-        platform.run_until_shutdown().await?
+        shutdown.await?
     };
     println!("stopped: {report}");
     Ok(())
