@@ -16,7 +16,7 @@
 //!   stored inline ([`DynRun`]), and only a larger typed remainder is boxed (one more
 //!   allocation, at that boundary).
 //! - **tower.** With the feature `tower` (on with weft's `http` feature), a pipeline is a tower
-//!   `Service` ([`Pipeline::into_service`]); weft's HTTP crate runs tower layers as components.
+//!   `Service` (`Pipeline::into_service`); weft's HTTP crate runs tower layers as components.
 //!
 //! ```
 //! use weft::pipeline::{Chain, Component, DynNext, Extensions, Next, Pipeline, endpoint_fn};
