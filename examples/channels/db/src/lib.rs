@@ -21,6 +21,8 @@
 //! `NORMAL` (configurable) survives a crash of the process but may lose the last commits on an
 //! operating-system crash, for fewer fsyncs.
 
+#![forbid(unsafe_code)]
+
 mod migrations;
 mod queries;
 mod writer;
