@@ -235,5 +235,7 @@ pub(crate) fn events_after(
 
 /// The id of the newest event, `0` if there is none.
 pub(crate) fn last_event_id(c: &Connection) -> Result<i64, DbError> {
-    c.query_row("SELECT coalesce(max(id), 0) FROM events", [], |row| row.get(0)).map_err(other)
+    let mut statement =
+        c.prepare_cached("SELECT coalesce(max(id), 0) FROM events").map_err(other)?;
+    statement.query_row([], |row| row.get(0)).map_err(other)
 }
