@@ -234,7 +234,8 @@ impl Database for Sqlite {
         message: NewMessage,
         now: i64,
     ) -> Result<Message, DbError> {
-        self.write(move |c| queries::insert_message(c, channel_id, &message, now)).await
+        let encoded = queries::EncodedMessage::new(&message)?;
+        self.write(move |c| queries::insert_message(c, channel_id, &message, &encoded, now)).await
     }
 
     async fn list_messages(
