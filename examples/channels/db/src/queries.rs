@@ -1,6 +1,9 @@
 //! The SQL of each operation. Every value is a bound parameter; nothing is formatted into SQL.
 
-use channels_api::{Channel, DbError, Message, NewMessage, Page, PageRequest};
+use channels_api::{
+    Channel, ChannelEvent, ChannelName, DbError, Message, NewMessage, Page, PageRequest,
+    StoredEvent,
+};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 
 /// The extended result code of a UNIQUE constraint failure.
@@ -8,6 +11,15 @@ const SQLITE_CONSTRAINT_UNIQUE: i32 = 2067;
 
 fn other(error: rusqlite::Error) -> DbError {
     DbError::Other(error.into())
+}
+
+/// The extended result code of a FOREIGN KEY constraint failure.
+const SQLITE_CONSTRAINT_FOREIGNKEY: i32 = 787;
+
+fn is_foreign_key_violation(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, _)
+        if e.code == ErrorCode::ConstraintViolation
+            && e.extended_code == SQLITE_CONSTRAINT_FOREIGNKEY)
 }
 
 fn is_unique_violation(error: &rusqlite::Error) -> bool {
@@ -46,20 +58,80 @@ fn page<T>(mut items: Vec<T>, request: PageRequest, id: impl Fn(&T) -> i64) -> P
     Page { items, next_cursor }
 }
 
-pub(crate) fn create_channel(c: &Connection, name: &str, now: i64) -> Result<Channel, DbError> {
+/// Appends `event` to the outbox, in the caller's transaction.
+fn append_event(c: &Connection, event: &ChannelEvent, now: i64) -> Result<(), DbError> {
+    let payload = serde_json::to_string(event).map_err(encoding)?;
+    append_payload(c, event.channel_id(), event.kind(), &payload, now)
+}
+
+/// Appends an event already encoded as `payload` (its JSON) to the outbox.
+fn append_payload(
+    c: &Connection,
+    channel_id: i64,
+    kind: &str,
+    payload: &str,
+    now: i64,
+) -> Result<(), DbError> {
     let mut statement = c
         .prepare_cached(
-            "INSERT INTO channels (name, created_at, updated_at) VALUES (?1, ?2, ?2)
+            "INSERT INTO events (channel_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(other)?;
+    statement.execute(params![channel_id, kind, payload, now]).map_err(other)?;
+    Ok(())
+}
+
+fn encoding(error: serde_json::Error) -> DbError {
+    DbError::Other(anyhow::Error::new(error).context("cannot encode an event"))
+}
+
+/// The author and text of a message as JSON strings, encoded before the write is queued:
+/// escaping a text of thousands of characters need not hold the writer thread, which every
+/// write waits for.
+pub(crate) struct EncodedMessage {
+    author: String,
+    text: String,
+}
+
+impl EncodedMessage {
+    pub(crate) fn new(message: &NewMessage) -> Result<Self, DbError> {
+        Ok(EncodedMessage {
+            author: serde_json::to_string(message.author.as_str()).map_err(encoding)?,
+            text: serde_json::to_string(message.text.as_str()).map_err(encoding)?,
+        })
+    }
+
+    /// The `message_posted` event of `message` as JSON: the same text as
+    /// `serde_json::to_string(&ChannelEvent::MessagePosted { message })`.
+    fn event_payload(&self, message: &Message) -> String {
+        format!(
+            r#"{{"type":"message_posted","message":{{"id":{},"channel_id":{},"author":{},"text":{},"created_at":{}}}}}"#,
+            message.id, message.channel_id, self.author, self.text, message.created_at
+        )
+    }
+}
+
+pub(crate) fn create_channel(
+    c: &Connection,
+    name: &ChannelName,
+    now: i64,
+) -> Result<Channel, DbError> {
+    let mut statement = c
+        .prepare_cached(
+            "INSERT INTO channels (name, name_key, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
              RETURNING id, name, created_at, updated_at",
         )
         .map_err(other)?;
-    statement.query_row(params![name, now], channel).map_err(|error| {
+    let (key, name) = (name.key(), name.as_str());
+    let created = statement.query_row(params![name, key, now], channel).map_err(|error| {
         if is_unique_violation(&error) {
             DbError::DuplicateName(name.to_owned())
         } else {
             other(error)
         }
-    })
+    })?;
+    append_event(c, &ChannelEvent::ChannelCreated { channel: created.clone() }, now)?;
+    Ok(created)
 }
 
 pub(crate) fn list_channels(
@@ -92,17 +164,18 @@ pub(crate) fn get_channel(c: &mut Connection, id: i64) -> Result<Channel, DbErro
 pub(crate) fn rename_channel(
     c: &Connection,
     id: i64,
-    name: &str,
+    name: &ChannelName,
     now: i64,
 ) -> Result<Channel, DbError> {
     let mut statement = c
         .prepare_cached(
-            "UPDATE channels SET name = ?2, updated_at = ?3 WHERE id = ?1
+            "UPDATE channels SET name = ?2, name_key = ?3, updated_at = ?4 WHERE id = ?1
              RETURNING id, name, created_at, updated_at",
         )
         .map_err(other)?;
-    statement
-        .query_row(params![id, name, now], channel)
+    let (key, name) = (name.key(), name.as_str());
+    let renamed = statement
+        .query_row(params![id, name, key, now], channel)
         .optional()
         .map_err(|error| {
             if is_unique_violation(&error) {
@@ -111,13 +184,19 @@ pub(crate) fn rename_channel(
                 other(error)
             }
         })?
-        .ok_or(DbError::ChannelNotFound(id))
+        .ok_or(DbError::ChannelNotFound(id))?;
+    append_event(c, &ChannelEvent::ChannelRenamed { channel: renamed.clone() }, now)?;
+    Ok(renamed)
 }
 
-pub(crate) fn delete_channel(c: &Connection, id: i64) -> Result<(), DbError> {
+pub(crate) fn delete_channel(c: &Connection, id: i64, now: i64) -> Result<(), DbError> {
     // Messages go with the channel through `ON DELETE CASCADE`.
     let deleted = c.execute("DELETE FROM channels WHERE id = ?1", params![id]).map_err(other)?;
-    if deleted == 0 { Err(DbError::ChannelNotFound(id)) } else { Ok(()) }
+    if deleted == 0 {
+        return Err(DbError::ChannelNotFound(id));
+    }
+    append_event(c, &ChannelEvent::ChannelDeleted { channel_id: id }, now)?;
+    Ok(())
 }
 
 fn channel_exists(c: &Connection, id: i64) -> Result<bool, DbError> {
@@ -129,22 +208,29 @@ pub(crate) fn insert_message(
     c: &Connection,
     channel_id: i64,
     new: &NewMessage,
+    encoded: &EncodedMessage,
     now: i64,
 ) -> Result<Message, DbError> {
-    // Runs inside the writer's transaction: the check and the insert see the same state, and
-    // the caller is answered only after the group commit.
-    if !channel_exists(c, channel_id)? {
-        return Err(DbError::ChannelNotFound(channel_id));
-    }
+    // Runs inside the writer's transaction, and the caller is answered only after the group
+    // commit. A missing channel is the foreign key's violation: no separate look-up.
     let mut statement = c
         .prepare_cached(
             "INSERT INTO messages (channel_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)
              RETURNING id, channel_id, author, text, created_at",
         )
         .map_err(other)?;
-    statement
+    let posted = statement
         .query_row(params![channel_id, new.author.as_str(), new.text.as_str(), now], message)
-        .map_err(other)
+        .map_err(|error| {
+            if is_foreign_key_violation(&error) {
+                DbError::ChannelNotFound(channel_id)
+            } else {
+                other(error)
+            }
+        })?;
+    let payload = encoded.event_payload(&posted);
+    append_payload(c, channel_id, "message_posted", &payload, now)?;
+    Ok(posted)
 }
 
 pub(crate) fn list_messages(
@@ -174,4 +260,68 @@ pub(crate) fn list_messages(
     };
     tx.commit().map_err(other)?;
     Ok(page(items, request, |m| m.id))
+}
+
+pub(crate) fn events_after(
+    c: &mut Connection,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<StoredEvent>, DbError> {
+    let mut statement = c
+        .prepare_cached("SELECT id, payload FROM events WHERE id > ?1 ORDER BY id LIMIT ?2")
+        .map_err(other)?;
+    let rows = statement
+        .query_map(params![after, limit], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })
+        .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+        .map_err(other)?;
+    rows.into_iter()
+        .map(|(id, payload)| {
+            let event = serde_json::from_str(&payload).map_err(|error| {
+                DbError::Other(anyhow::Error::new(error).context(format!("event {id} is corrupt")))
+            })?;
+            Ok(StoredEvent { id, event })
+        })
+        .collect()
+}
+
+/// The id of the newest event, `0` if there is none.
+pub(crate) fn last_event_id(c: &Connection) -> Result<i64, DbError> {
+    let mut statement =
+        c.prepare_cached("SELECT coalesce(max(id), 0) FROM events").map_err(other)?;
+    statement.query_row([], |row| row.get(0)).map_err(other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use channels_api::{Author, MessageText};
+
+    #[test]
+    fn a_pre_encoded_payload_is_what_serde_writes() {
+        let long = "x".repeat(4000);
+        for (author, text) in [
+            ("ann", "hello"),
+            ("\"quoted\" \\ back", "line\nbreak\ttab\r and \u{1F980} \u{e9} </script> \u{2028}"),
+            ("日本", long.as_str()),
+        ] {
+            let new = NewMessage {
+                author: Author::parse(author).expect("valid"),
+                text: MessageText::parse(text).expect("valid"),
+            };
+            let message = Message {
+                id: 42,
+                channel_id: 7,
+                author: new.author.to_string(),
+                text: new.text.to_string(),
+                created_at: 1_796_000_000_000,
+            };
+            let encoded = EncodedMessage::new(&new).expect("encodes");
+            let got = encoded.event_payload(&message);
+            let expected = serde_json::to_string(&ChannelEvent::MessagePosted { message })
+                .expect("serializes");
+            assert_eq!(got, expected);
+        }
+    }
 }

@@ -46,7 +46,7 @@ async fn stores_pages_and_survives_reopen() -> anyhow::Result<()> {
         all.items.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
         ["m0", "m1", "m2", "m3", "m4"]
     );
-    again.delete_channel(general.id).await?;
+    again.delete_channel(general.id, 5).await?;
     assert!(matches!(
         again.list_messages(general.id, PageRequest::first()).await,
         Err(DbError::ChannelNotFound(_))
@@ -86,6 +86,141 @@ async fn a_failing_write_does_not_undo_its_group() -> anyhow::Result<()> {
     }
     let page = db.list_messages(channel.id, PageRequest::new(None, Some(200))?).await?;
     assert_eq!(page.items.len(), 100);
+    db.stop().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_write_appends_its_event_in_commit_order() -> anyhow::Result<()> {
+    use channels_api::ChannelEvent;
+
+    let dir = tempfile::tempdir()?;
+    let config: Arc<dyn Config> = Arc::new(settings(dir.path()));
+    let mut db = Sqlite::new(config.clone());
+    db.init().await?;
+    assert_eq!(db.last_event_id().await?, 0);
+    let mut committed = db.committed();
+    let general = db.create_channel(ChannelName::parse("general")?, 1).await?;
+    // The writer announced the commit, without anyone asking.
+    assert_eq!(*committed.borrow_and_update(), 1);
+    // Failed writes append nothing.
+    assert!(db.create_channel(ChannelName::parse("GENERAL")?, 2).await.is_err());
+    assert!(db.insert_message(999, new_message("lost"), 2).await.is_err());
+    let message = db.insert_message(general.id, new_message("hello"), 3).await?;
+    let renamed = db.rename_channel(general.id, ChannelName::parse("main")?, 4).await?;
+    db.delete_channel(general.id, 5).await?;
+    let events = db.events_after(0, 100).await?;
+    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    assert_eq!(ids, [1, 2, 3, 4]);
+    assert_eq!(
+        events.into_iter().map(|e| e.event).collect::<Vec<_>>(),
+        [
+            ChannelEvent::ChannelCreated { channel: general.clone() },
+            ChannelEvent::MessagePosted { message },
+            ChannelEvent::ChannelRenamed { channel: renamed },
+            ChannelEvent::ChannelDeleted { channel_id: general.id },
+        ]
+    );
+    assert_eq!(db.events_after(2, 1).await?.iter().map(|e| e.id).collect::<Vec<_>>(), [3]);
+    assert_eq!(*committed.borrow_and_update(), 4);
+
+    // Many writers at once: one event per successful write, ids dense and in order.
+    let db = Arc::new(db);
+    let channel = db.create_channel(ChannelName::parse("busy")?, 6).await?;
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            db.insert_message(channel.id, new_message(&format!("m{i}")), 7).await
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let events = db.events_after(5, 200).await?;
+    assert_eq!(events.len(), 100);
+    let mut message_ids = Vec::new();
+    for (n, event) in events.iter().enumerate() {
+        assert_eq!(event.id, 6 + n as i64);
+        let ChannelEvent::MessagePosted { message } = &event.event else {
+            panic!("a message_posted event")
+        };
+        message_ids.push(message.id);
+    }
+    assert!(message_ids.windows(2).all(|w| w[0] < w[1]), "message ids in event order");
+    assert_eq!(db.last_event_id().await?, 105);
+    db.stop().await?;
+
+    // The outbox survives a restart, and the watch starts at its head.
+    let mut again = Sqlite::new(config);
+    again.init().await?;
+    assert_eq!((again.last_event_id().await?, *again.committed().borrow()), (105, 105));
+    again.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn names_are_unique_under_case_folding_and_normalization() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut db = Sqlite::new(Arc::new(settings(dir.path())));
+    db.init().await?;
+    db.create_channel(ChannelName::parse("Straße")?, 1).await?;
+    let cafe = db.create_channel(ChannelName::parse("caf\u{e9}")?, 1).await?;
+    for same in ["STRASSE", "strasse", "CAFE\u{301}", "Caf\u{c9}"] {
+        assert!(
+            matches!(
+                db.create_channel(ChannelName::parse(same)?, 2).await,
+                Err(DbError::DuplicateName(_))
+            ),
+            "{same}"
+        );
+    }
+    assert!(matches!(
+        db.rename_channel(cafe.id, ChannelName::parse("strasse")?, 3).await,
+        Err(DbError::DuplicateName(_))
+    ));
+    // Renaming to another case of its own name is allowed.
+    assert_eq!(db.rename_channel(cafe.id, ChannelName::parse("CAFÉ")?, 4).await?.name, "CAFÉ");
+    db.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_name_key_migration_keeps_channels_that_now_collide() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    {
+        // A database at schema version 2, whose NOCASE index let these two names in.
+        let connection = rusqlite::Connection::open(dir.path().join(DATABASE_FILE))?;
+        connection.execute_batch(
+            "CREATE TABLE channels (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+                 created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+             CREATE UNIQUE INDEX channels_name ON channels (name COLLATE NOCASE);
+             CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 channel_id INTEGER NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+                 author TEXT NOT NULL, text TEXT NOT NULL, created_at INTEGER NOT NULL);
+             CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 channel_id INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+                 created_at INTEGER NOT NULL);
+             INSERT INTO channels (name, created_at, updated_at) VALUES ('Straße', 1, 1);
+             INSERT INTO channels (name, created_at, updated_at) VALUES ('STRASSE', 1, 1);
+             INSERT INTO channels (name, created_at, updated_at) VALUES ('other', 1, 1);
+             PRAGMA user_version = 2;",
+        )?;
+    }
+    let mut db = Sqlite::new(Arc::new(settings(dir.path())));
+    db.init().await?;
+    let names: Vec<String> =
+        db.list_channels(PageRequest::first()).await?.items.into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["Straße", "STRASSE", "other"]);
+    assert!(matches!(
+        db.create_channel(ChannelName::parse("strasse")?, 2).await,
+        Err(DbError::DuplicateName(_))
+    ));
+    assert!(matches!(
+        db.create_channel(ChannelName::parse("OTHER")?, 2).await,
+        Err(DbError::DuplicateName(_))
+    ));
+    db.create_channel(ChannelName::parse("new")?, 2).await?;
     db.stop().await?;
     Ok(())
 }
