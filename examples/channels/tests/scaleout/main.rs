@@ -1,0 +1,22 @@
+//! The channels example scaled out: PostgreSQL instead of SQLite, NATS instead of the
+//! in-process bus, several replicas and a separate webhooks worker, each a real process. Every
+//! test starts its own PostgreSQL and NATS servers on 127.0.0.1, on free ports, in temporary
+//! directories (see `support/servers.rs`), and removes them when it ends.
+
+#[path = "../support/servers.rs"]
+mod servers;
+
+// The API suite of `tests/integration`, run again with the PostgreSQL backend.
+#[allow(dead_code, reason = "the shared helpers serve several suites")]
+#[path = "../integration/common.rs"]
+mod base;
+mod common;
+#[path = "../integration/api.rs"]
+mod api;
+#[path = "../integration/sse.rs"]
+mod sse;
+
+mod cluster;
+mod harness;
+mod outage;
+mod replicas;
