@@ -9,8 +9,8 @@
 //! |------------|-----------------------|---------------------------------|-------|
 //! | `config`   | `dyn Config`          |                                 | `channels` |
 //! | `database` | `dyn Database`        | `dyn Config`                    | `channels-db` |
-//! | `realtime` | `dyn EventBus`        |                                 | `channels` |
-//! | `channels` | `dyn ChannelService`  | `dyn Database`, `dyn EventBus`  | `channels` |
+//! | `realtime` | `dyn EventBus`        | `dyn Database`                  | `channels` |
+//! | `channels` | `dyn ChannelService`  | `dyn Database`                  | `channels` |
 //! | `webhooks` |                       | `dyn Config`, `dyn EventBus`    | `channels-webhooks` |
 //! | `web`      | `dyn HttpEndpoint`    | `dyn Config`, `dyn ChannelService`, `dyn EventBus` | `channels` |
 //!
@@ -34,6 +34,8 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Every write stores its event in the database's outbox in the same transaction; the `realtime`
+//! component's relay publishes the outbox, in commit order, on the bus (see [`realtime`]).
 //! Nothing requires `webhooks`: it subscribes to the realtime bus, so the platform can be booted
 //! without it.
 

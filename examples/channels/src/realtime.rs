@@ -1,22 +1,50 @@
-//! The `realtime` component: publishes channel events in-process on a `tokio::sync::broadcast`
-//! channel. The web layer streams them over SSE; the webhooks component subscribes to them.
+//! The `realtime` component: the outbox relay and the in-process event bus.
+//!
+//! Every write stores its [`ChannelEvent`](channels_api::ChannelEvent) in the database's outbox
+//! in its own transaction (see [`Database`]). The relay, a background task of this component,
+//! tails the outbox by id ([`Database::events_after`]) and publishes each event on a
+//! `tokio::sync::broadcast` channel, in id order, once. It is woken by the database's commit
+//! watch ([`Database::committed`]) and also polls every [`POLL_INTERVAL`], for writes that another
+//! process made. So an event is published whether or not the client that caused it is still
+//! connected, and every subscriber (the SSE streams of the web layer, the webhooks component)
+//! receives events in commit order.
+//!
+//! The relay starts at the newest event stored when the component starts: events committed
+//! before (by an earlier run) are not republished. When the component stops, the relay publishes
+//! what is committed, then ends.
 
-use channels_api::{ChannelEvent, EventBus};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use channels_api::{Database, EventBus, StoredEvent};
 use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 use weft::prelude::*;
 
 /// How many events a slow subscriber may fall behind before it loses the oldest.
 pub const CAPACITY: usize = 1024;
 
+/// How often the relay looks at the outbox when no commit of this process woke it.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// The most events the relay reads at once.
+const BATCH: u32 = 256;
+
+/// How long the relay waits after a failed read of the outbox before trying again.
+const RETRY_AFTER: Duration = Duration::from_millis(100);
+
 /// The `realtime` component.
-#[component(name = "realtime", provides = dyn EventBus)]
-#[derive(Default)]
+#[component(name = "realtime", provides = dyn EventBus, requires = [dyn Database])]
 pub struct Realtime {
+    db: Arc<dyn Database>,
     bus: Bus,
+    relay: RelayTask,
 }
 
 /// The broadcast sender; receivers are made from it on demand.
-struct Bus(broadcast::Sender<ChannelEvent>);
+#[derive(Clone)]
+struct Bus(broadcast::Sender<StoredEvent>);
 
 impl Default for Bus {
     fn default() -> Self {
@@ -24,13 +52,93 @@ impl Default for Bus {
     }
 }
 
+/// The running relay: its stop signal and its task.
+#[derive(Default)]
+struct RelayTask {
+    shutdown: CancellationToken,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
 impl EventBus for Realtime {
-    fn publish(&self, event: ChannelEvent) {
+    fn publish(&self, event: StoredEvent) {
         // An error only means that nobody is listening, which is fine.
         let _ = self.bus.0.send(event);
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<ChannelEvent> {
+    fn subscribe(&self) -> broadcast::Receiver<StoredEvent> {
         self.bus.0.subscribe()
+    }
+}
+
+impl Lifecycle for Realtime {
+    async fn start(&self) -> anyhow::Result<()> {
+        let after = self.db.last_event_id().await?;
+        let bus = self.bus.clone();
+        let relay = relay(self.db.clone(), after, self.relay.shutdown.clone(), move |event| {
+            let _ = bus.0.send(event);
+        });
+        let task = tokio::spawn(relay);
+        *self.relay.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
+        tracing::debug!(after, "relay started");
+        Ok(())
+    }
+
+    async fn stop(&self) -> anyhow::Result<()> {
+        self.relay.shutdown.cancel();
+        let task = self.relay.task.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(task) = task {
+            task.await.map_err(|error| anyhow::anyhow!("the relay task failed: {error}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// The relay: publishes, in id order, every event of `db`'s outbox with an id greater than
+/// `after`, then each new one as it is committed, until `shutdown`, after which it publishes
+/// what is committed and returns.
+///
+/// A failed read is logged and retried; `publish` is called exactly once per event, in
+/// increasing id order.
+pub async fn relay(
+    db: Arc<dyn Database>,
+    mut after: i64,
+    shutdown: CancellationToken,
+    publish: impl Fn(StoredEvent),
+) {
+    let mut committed = db.committed();
+    let mut watching = true;
+    loop {
+        let stopping = shutdown.is_cancelled();
+        committed.borrow_and_update();
+        let caught_up = loop {
+            match db.events_after(after, BATCH).await {
+                Ok(events) => {
+                    let full = events.len() == BATCH as usize;
+                    for event in events {
+                        after = event.id;
+                        publish(event);
+                    }
+                    if !full {
+                        break true;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, after, "the relay cannot read the outbox; retrying");
+                    break false;
+                }
+            }
+        };
+        if stopping {
+            return;
+        }
+        let wait = if caught_up { POLL_INTERVAL } else { RETRY_AFTER };
+        tokio::select! {
+            () = shutdown.cancelled() => {}
+            changed = committed.changed(), if watching => {
+                // The database is gone; the poll still runs until the stop.
+                watching = changed.is_ok();
+            }
+            () = tokio::time::sleep(wait) => {}
+        }
     }
 }

@@ -1,21 +1,21 @@
 //! The `channels` component: the service the web controllers call. It stores through the
-//! `database` and announces every change on the `realtime` bus; it knows nothing of webhooks,
-//! which subscribe to the bus, so the platform runs with or without them.
+//! `database`, which records every change's event in its outbox in the same transaction; the
+//! `realtime` relay publishes them. It knows nothing of subscribers (SSE streams, webhooks), so
+//! the platform runs with or without them.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use channels_api::{
-    Channel, ChannelEvent, ChannelName, ChannelService, Database, EventBus, Message, NewMessage,
-    Page, PageRequest, ServiceError,
+    Channel, ChannelName, ChannelService, Database, Message, NewMessage, Page, PageRequest,
+    ServiceError,
 };
 use weft::prelude::*;
 
 /// The `channels` component.
-#[component(name = "channels", provides = dyn ChannelService, requires = [dyn Database, dyn EventBus])]
+#[component(name = "channels", provides = dyn ChannelService, requires = [dyn Database])]
 pub struct Channels {
     db: Arc<dyn Database>,
-    events: Arc<dyn EventBus>,
 }
 
 /// Milliseconds since the Unix epoch; a clock before 1970 reads as 0.
@@ -28,9 +28,7 @@ fn now() -> i64 {
 #[weft::async_trait]
 impl ChannelService for Channels {
     async fn create_channel(&self, name: ChannelName) -> Result<Channel, ServiceError> {
-        let channel = self.db.create_channel(name, now()).await?;
-        self.events.publish(ChannelEvent::ChannelCreated { channel: channel.clone() });
-        Ok(channel)
+        Ok(self.db.create_channel(name, now()).await?)
     }
 
     async fn list_channels(&self, page: PageRequest) -> Result<Page<Channel>, ServiceError> {
@@ -42,15 +40,11 @@ impl ChannelService for Channels {
     }
 
     async fn rename_channel(&self, id: i64, name: ChannelName) -> Result<Channel, ServiceError> {
-        let channel = self.db.rename_channel(id, name, now()).await?;
-        self.events.publish(ChannelEvent::ChannelRenamed { channel: channel.clone() });
-        Ok(channel)
+        Ok(self.db.rename_channel(id, name, now()).await?)
     }
 
     async fn delete_channel(&self, id: i64) -> Result<(), ServiceError> {
-        self.db.delete_channel(id).await?;
-        self.events.publish(ChannelEvent::ChannelDeleted { channel_id: id });
-        Ok(())
+        Ok(self.db.delete_channel(id, now()).await?)
     }
 
     async fn post_message(
@@ -58,10 +52,9 @@ impl ChannelService for Channels {
         channel_id: i64,
         message: NewMessage,
     ) -> Result<Message, ServiceError> {
-        // Stored and committed first: subscribers only ever hear of durable messages.
-        let message = self.db.insert_message(channel_id, message, now()).await?;
-        self.events.publish(ChannelEvent::MessagePosted { message: message.clone() });
-        Ok(message)
+        // Stored and committed with its event: the relay publishes it after the commit, whether
+        // or not this request is still alive, so subscribers only ever hear of durable messages.
+        Ok(self.db.insert_message(channel_id, message, now()).await?)
     }
 
     async fn list_messages(

@@ -95,6 +95,21 @@ impl ChannelEvent {
     }
 }
 
+/// A [`ChannelEvent`] as stored in the outbox, with its id.
+///
+/// Every write appends its event to the outbox in the transaction that makes the change, and the
+/// event's id is its outbox row id: ids increase in commit order. The realtime relay publishes
+/// stored events in id order; SSE streams send the id as the SSE `id:` field, and subscribers drop
+/// an id they have already forwarded, so an event republished (e.g. by a relay that took over from
+/// another) is not seen twice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    /// The outbox id: positive, increasing in commit order.
+    pub id: i64,
+    /// What happened.
+    pub event: ChannelEvent,
+}
+
 /// One page of a list, ordered by id, with the cursor of the next page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {

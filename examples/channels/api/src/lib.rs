@@ -19,7 +19,7 @@ pub mod settings;
 
 pub use entities::{
     Author, Channel, ChannelEvent, ChannelName, InvalidInput, Message, MessageText, NewMessage,
-    Page, PageRequest,
+    Page, PageRequest, StoredEvent,
 };
 pub use error::{DbError, ServiceError};
 pub use services::{ChannelService, Config, Database, EventBus};

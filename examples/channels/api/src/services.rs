@@ -1,8 +1,8 @@
 //! The services the components provide to one another.
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
-use crate::entities::{Channel, ChannelEvent, ChannelName, Message, NewMessage, Page, PageRequest};
+use crate::entities::{Channel, ChannelName, Message, NewMessage, Page, PageRequest, StoredEvent};
 use crate::error::{DbError, ServiceError};
 use crate::settings::Settings;
 
@@ -23,25 +23,33 @@ impl Config for Settings {
 
 /// Storage of channels and messages, provided by the `database` component.
 ///
-/// Every write is committed before the call returns.
+/// Every write is committed before the call returns, and appends its [`ChannelEvent`] to the
+/// outbox (the `events` table) **in the same transaction**: a change is stored with its event or
+/// not at all. The event's id is its outbox row id, and ids increase in commit order (an
+/// implementation on a database with several writers must serialize the inserts of events, e.g.
+/// with a transaction-scoped lock). The realtime relay reads the outbox with
+/// [`events_after`](Database::events_after) and publishes what it reads, so an event does not
+/// depend on the request that caused it staying alive.
+///
+/// [`ChannelEvent`]: crate::ChannelEvent
 #[async_trait::async_trait]
 pub trait Database: Send + Sync {
-    /// Stores a new channel.
+    /// Stores a new channel (event `channel_created`).
     async fn create_channel(&self, name: ChannelName, now: i64) -> Result<Channel, DbError>;
     /// One page of channels, by increasing id.
     async fn list_channels(&self, page: PageRequest) -> Result<Page<Channel>, DbError>;
     /// One channel.
     async fn get_channel(&self, id: i64) -> Result<Channel, DbError>;
-    /// Renames a channel.
+    /// Renames a channel (event `channel_renamed`).
     async fn rename_channel(
         &self,
         id: i64,
         name: ChannelName,
         now: i64,
     ) -> Result<Channel, DbError>;
-    /// Deletes a channel and its messages.
-    async fn delete_channel(&self, id: i64) -> Result<(), DbError>;
-    /// Stores a message in an existing channel.
+    /// Deletes a channel and its messages (event `channel_deleted`).
+    async fn delete_channel(&self, id: i64, now: i64) -> Result<(), DbError>;
+    /// Stores a message in an existing channel (event `message_posted`).
     async fn insert_message(
         &self,
         channel_id: i64,
@@ -54,16 +62,25 @@ pub trait Database: Send + Sync {
         channel_id: i64,
         page: PageRequest,
     ) -> Result<Page<Message>, DbError>;
+    /// The events of the outbox with an id greater than `after`, oldest first, at most `limit`.
+    async fn events_after(&self, after: i64, limit: u32) -> Result<Vec<StoredEvent>, DbError>;
+    /// The id of the newest event of the outbox, `0` if it is empty. The relay starts after it.
+    async fn last_event_id(&self) -> Result<i64, DbError>;
+    /// A watch of the id of the newest event this process has committed, updated after each
+    /// commit: it wakes the relay at once. Writes made by other processes do not show here; the
+    /// relay also polls [`events_after`](Database::events_after) for those.
+    fn committed(&self) -> watch::Receiver<i64>;
 }
 
-/// In-process publication of [`ChannelEvent`]s, provided by the `realtime` component.
+/// In-process publication of [`StoredEvent`]s, provided by the `realtime` component, whose relay
+/// publishes the outbox's events in id order.
 pub trait EventBus: Send + Sync {
     /// Publishes an event to every current subscriber; never blocks, never fails. An event with
-    /// no subscriber is dropped.
-    fn publish(&self, event: ChannelEvent);
-    /// Receives the events published from now on. A receiver that falls too far behind gets
-    /// [`broadcast::error::RecvError::Lagged`] and loses the oldest events.
-    fn subscribe(&self) -> broadcast::Receiver<ChannelEvent>;
+    /// no subscriber is dropped. Only the relay should call this, in id order.
+    fn publish(&self, event: StoredEvent);
+    /// Receives the events published from now on, in id order. A receiver that falls too far
+    /// behind gets [`broadcast::error::RecvError::Lagged`] and loses the oldest events.
+    fn subscribe(&self) -> broadcast::Receiver<StoredEvent>;
 }
 
 /// The channels service, provided by the `channels` component: what the web controllers call.

@@ -33,10 +33,10 @@ use std::time::Duration;
 use anyhow::Context as _;
 use channels_api::{
     Channel, ChannelName, Config, Database, DbError, Message, NewMessage, Page, PageRequest,
-    SyncMode,
+    StoredEvent, SyncMode,
 };
 use rusqlite::{Connection, OpenFlags};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use weft::prelude::*;
 use writer::Writer;
 
@@ -50,6 +50,16 @@ pub struct Sqlite {
     config: Arc<dyn Config>,
     writer: Writer,
     readers: Readers,
+    committed: Committed,
+}
+
+/// The newest outbox id committed by this process, set by the writer after each commit.
+struct Committed(watch::Sender<i64>);
+
+impl Default for Committed {
+    fn default() -> Self {
+        Committed(watch::Sender::new(0))
+    }
 }
 
 /// How many read connections run side by side (WAL lets readers run beside the writer).
@@ -72,7 +82,12 @@ impl Sqlite {
     /// A database component outside a platform, e.g. for a benchmark; call
     /// [`Lifecycle::init`] before use.
     pub fn new(config: Arc<dyn Config>) -> Self {
-        Sqlite { config, writer: Writer::default(), readers: Readers::default() }
+        Sqlite {
+            config,
+            writer: Writer::default(),
+            readers: Readers::default(),
+            committed: Committed::default(),
+        }
     }
 
     /// The path of the database file.
@@ -137,19 +152,22 @@ impl Lifecycle for Sqlite {
     async fn init(&mut self) -> anyhow::Result<()> {
         let settings = self.config.settings().clone();
         let path = self.path();
-        let (writer, readers) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-                format!("cannot create data directory `{}`", settings.data_dir.display())
-            })?;
-            let mut writer = open(&path, settings.sync)?;
-            migrations::migrate(&mut writer)?;
-            let readers = (0..READERS)
-                .map(|_| open(&path, settings.sync))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            Ok((writer, readers))
-        })
-        .await??;
-        self.writer.open(writer)?;
+        let (writer, readers, last_event) =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                    format!("cannot create data directory `{}`", settings.data_dir.display())
+                })?;
+                let mut writer = open(&path, settings.sync)?;
+                migrations::migrate(&mut writer)?;
+                let last_event = queries::last_event_id(&writer)?;
+                let readers = (0..READERS)
+                    .map(|_| open(&path, settings.sync))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                Ok((writer, readers, last_event))
+            })
+            .await??;
+        self.committed.0.send_replace(last_event);
+        self.writer.open(writer, self.committed.0.clone())?;
         *self.readers.idle.lock().unwrap_or_else(PoisonError::into_inner) = readers;
         self.readers.permits.add_permits(READERS);
         tracing::info!(path = %self.path().display(), "database open");
@@ -204,8 +222,8 @@ impl Database for Sqlite {
         self.write(move |c| queries::rename_channel(c, id, name.as_str(), now)).await
     }
 
-    async fn delete_channel(&self, id: i64) -> Result<(), DbError> {
-        self.write(move |c| queries::delete_channel(c, id)).await
+    async fn delete_channel(&self, id: i64, now: i64) -> Result<(), DbError> {
+        self.write(move |c| queries::delete_channel(c, id, now)).await
     }
 
     async fn insert_message(
@@ -223,6 +241,18 @@ impl Database for Sqlite {
         page: PageRequest,
     ) -> Result<Page<Message>, DbError> {
         self.read(move |c| queries::list_messages(c, channel_id, page)).await
+    }
+
+    async fn events_after(&self, after: i64, limit: u32) -> Result<Vec<StoredEvent>, DbError> {
+        self.read(move |c| queries::events_after(c, after, limit)).await
+    }
+
+    async fn last_event_id(&self) -> Result<i64, DbError> {
+        self.read(|c| queries::last_event_id(c)).await
+    }
+
+    fn committed(&self) -> watch::Receiver<i64> {
+        self.committed.0.subscribe()
     }
 }
 

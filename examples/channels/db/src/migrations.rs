@@ -22,6 +22,17 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     CREATE INDEX messages_channel ON messages (channel_id, id);",
+    // 2: the outbox. Every write appends its event here in its own transaction; the row id is
+    // the event id, in commit order (one writer). No foreign key: a channel's events outlive it
+    // (`channel_deleted` is one of them). AUTOINCREMENT: an id is never reused, so a client's
+    // last seen id stays meaningful.
+    "CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );",
 ];
 
 /// Brings the schema up to date, one transaction per migration.

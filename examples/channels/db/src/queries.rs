@@ -1,6 +1,8 @@
 //! The SQL of each operation. Every value is a bound parameter; nothing is formatted into SQL.
 
-use channels_api::{Channel, DbError, Message, NewMessage, Page, PageRequest};
+use channels_api::{
+    Channel, ChannelEvent, DbError, Message, NewMessage, Page, PageRequest, StoredEvent,
+};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 
 /// The extended result code of a UNIQUE constraint failure.
@@ -46,6 +48,20 @@ fn page<T>(mut items: Vec<T>, request: PageRequest, id: impl Fn(&T) -> i64) -> P
     Page { items, next_cursor }
 }
 
+/// Appends `event` to the outbox, in the caller's transaction; returns its id.
+fn append_event(c: &Connection, event: &ChannelEvent, now: i64) -> Result<i64, DbError> {
+    let payload = serde_json::to_string(event).map_err(|error| {
+        DbError::Other(anyhow::Error::new(error).context("cannot encode event"))
+    })?;
+    let mut statement = c
+        .prepare_cached(
+            "INSERT INTO events (channel_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(other)?;
+    statement.execute(params![event.channel_id(), event.kind(), payload, now]).map_err(other)?;
+    Ok(c.last_insert_rowid())
+}
+
 pub(crate) fn create_channel(c: &Connection, name: &str, now: i64) -> Result<Channel, DbError> {
     let mut statement = c
         .prepare_cached(
@@ -53,13 +69,15 @@ pub(crate) fn create_channel(c: &Connection, name: &str, now: i64) -> Result<Cha
              RETURNING id, name, created_at, updated_at",
         )
         .map_err(other)?;
-    statement.query_row(params![name, now], channel).map_err(|error| {
+    let created = statement.query_row(params![name, now], channel).map_err(|error| {
         if is_unique_violation(&error) {
             DbError::DuplicateName(name.to_owned())
         } else {
             other(error)
         }
-    })
+    })?;
+    append_event(c, &ChannelEvent::ChannelCreated { channel: created.clone() }, now)?;
+    Ok(created)
 }
 
 pub(crate) fn list_channels(
@@ -101,7 +119,7 @@ pub(crate) fn rename_channel(
              RETURNING id, name, created_at, updated_at",
         )
         .map_err(other)?;
-    statement
+    let renamed = statement
         .query_row(params![id, name, now], channel)
         .optional()
         .map_err(|error| {
@@ -111,13 +129,19 @@ pub(crate) fn rename_channel(
                 other(error)
             }
         })?
-        .ok_or(DbError::ChannelNotFound(id))
+        .ok_or(DbError::ChannelNotFound(id))?;
+    append_event(c, &ChannelEvent::ChannelRenamed { channel: renamed.clone() }, now)?;
+    Ok(renamed)
 }
 
-pub(crate) fn delete_channel(c: &Connection, id: i64) -> Result<(), DbError> {
+pub(crate) fn delete_channel(c: &Connection, id: i64, now: i64) -> Result<(), DbError> {
     // Messages go with the channel through `ON DELETE CASCADE`.
     let deleted = c.execute("DELETE FROM channels WHERE id = ?1", params![id]).map_err(other)?;
-    if deleted == 0 { Err(DbError::ChannelNotFound(id)) } else { Ok(()) }
+    if deleted == 0 {
+        return Err(DbError::ChannelNotFound(id));
+    }
+    append_event(c, &ChannelEvent::ChannelDeleted { channel_id: id }, now)?;
+    Ok(())
 }
 
 fn channel_exists(c: &Connection, id: i64) -> Result<bool, DbError> {
@@ -142,9 +166,11 @@ pub(crate) fn insert_message(
              RETURNING id, channel_id, author, text, created_at",
         )
         .map_err(other)?;
-    statement
+    let posted = statement
         .query_row(params![channel_id, new.author.as_str(), new.text.as_str(), now], message)
-        .map_err(other)
+        .map_err(other)?;
+    append_event(c, &ChannelEvent::MessagePosted { message: posted.clone() }, now)?;
+    Ok(posted)
 }
 
 pub(crate) fn list_messages(
@@ -174,4 +200,33 @@ pub(crate) fn list_messages(
     };
     tx.commit().map_err(other)?;
     Ok(page(items, request, |m| m.id))
+}
+
+pub(crate) fn events_after(
+    c: &mut Connection,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<StoredEvent>, DbError> {
+    let mut statement = c
+        .prepare_cached("SELECT id, payload FROM events WHERE id > ?1 ORDER BY id LIMIT ?2")
+        .map_err(other)?;
+    let rows = statement
+        .query_map(params![after, limit], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })
+        .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+        .map_err(other)?;
+    rows.into_iter()
+        .map(|(id, payload)| {
+            let event = serde_json::from_str(&payload).map_err(|error| {
+                DbError::Other(anyhow::Error::new(error).context(format!("event {id} is corrupt")))
+            })?;
+            Ok(StoredEvent { id, event })
+        })
+        .collect()
+}
+
+/// The id of the newest event, `0` if there is none.
+pub(crate) fn last_event_id(c: &Connection) -> Result<i64, DbError> {
+    c.query_row("SELECT coalesce(max(id), 0) FROM events", [], |row| row.get(0)).map_err(other)
 }

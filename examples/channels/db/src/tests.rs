@@ -46,7 +46,7 @@ async fn stores_pages_and_survives_reopen() -> anyhow::Result<()> {
         all.items.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
         ["m0", "m1", "m2", "m3", "m4"]
     );
-    again.delete_channel(general.id).await?;
+    again.delete_channel(general.id, 5).await?;
     assert!(matches!(
         again.list_messages(general.id, PageRequest::first()).await,
         Err(DbError::ChannelNotFound(_))
@@ -87,5 +87,74 @@ async fn a_failing_write_does_not_undo_its_group() -> anyhow::Result<()> {
     let page = db.list_messages(channel.id, PageRequest::new(None, Some(200))?).await?;
     assert_eq!(page.items.len(), 100);
     db.stop().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_write_appends_its_event_in_commit_order() -> anyhow::Result<()> {
+    use channels_api::ChannelEvent;
+
+    let dir = tempfile::tempdir()?;
+    let config: Arc<dyn Config> = Arc::new(settings(dir.path()));
+    let mut db = Sqlite::new(config.clone());
+    db.init().await?;
+    assert_eq!(db.last_event_id().await?, 0);
+    let mut committed = db.committed();
+    let general = db.create_channel(ChannelName::parse("general")?, 1).await?;
+    // The writer announced the commit, without anyone asking.
+    assert_eq!(*committed.borrow_and_update(), 1);
+    // Failed writes append nothing.
+    assert!(db.create_channel(ChannelName::parse("GENERAL")?, 2).await.is_err());
+    assert!(db.insert_message(999, new_message("lost"), 2).await.is_err());
+    let message = db.insert_message(general.id, new_message("hello"), 3).await?;
+    let renamed = db.rename_channel(general.id, ChannelName::parse("main")?, 4).await?;
+    db.delete_channel(general.id, 5).await?;
+    let events = db.events_after(0, 100).await?;
+    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    assert_eq!(ids, [1, 2, 3, 4]);
+    assert_eq!(
+        events.into_iter().map(|e| e.event).collect::<Vec<_>>(),
+        [
+            ChannelEvent::ChannelCreated { channel: general.clone() },
+            ChannelEvent::MessagePosted { message },
+            ChannelEvent::ChannelRenamed { channel: renamed },
+            ChannelEvent::ChannelDeleted { channel_id: general.id },
+        ]
+    );
+    assert_eq!(db.events_after(2, 1).await?.iter().map(|e| e.id).collect::<Vec<_>>(), [3]);
+    assert_eq!(*committed.borrow_and_update(), 4);
+
+    // Many writers at once: one event per successful write, ids dense and in order.
+    let db = Arc::new(db);
+    let channel = db.create_channel(ChannelName::parse("busy")?, 6).await?;
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            db.insert_message(channel.id, new_message(&format!("m{i}")), 7).await
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let events = db.events_after(5, 200).await?;
+    assert_eq!(events.len(), 100);
+    let mut message_ids = Vec::new();
+    for (n, event) in events.iter().enumerate() {
+        assert_eq!(event.id, 6 + n as i64);
+        let ChannelEvent::MessagePosted { message } = &event.event else {
+            panic!("a message_posted event")
+        };
+        message_ids.push(message.id);
+    }
+    assert!(message_ids.windows(2).all(|w| w[0] < w[1]), "message ids in event order");
+    assert_eq!(db.last_event_id().await?, 105);
+    db.stop().await?;
+
+    // The outbox survives a restart, and the watch starts at its head.
+    let mut again = Sqlite::new(config);
+    again.init().await?;
+    assert_eq!((again.last_event_id().await?, *again.committed().borrow()), (105, 105));
+    again.stop().await?;
     Ok(())
 }

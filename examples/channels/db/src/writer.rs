@@ -5,6 +5,10 @@
 //! them together, each in a savepoint of one transaction (so one failing write does not undo the
 //! others), commits once, and only then answers each caller. A caller is still never answered
 //! before its write is durable: this is group commit, not deferred commit.
+//!
+//! After each commit, the writer sets the `committed` watch to the newest outbox id, which wakes
+//! the realtime relay. It does so itself, not the callers: a caller whose request was dropped
+//! after queueing its write is never answered, yet its event is announced.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
@@ -13,6 +17,7 @@ use std::thread::JoinHandle;
 
 use channels_api::DbError;
 use rusqlite::Connection;
+use tokio::sync::watch;
 
 /// The most writes committed together.
 const MAX_GROUP: usize = 256;
@@ -32,12 +37,17 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `connection`.
-    pub(crate) fn open(&self, connection: Connection) -> anyhow::Result<()> {
+    /// Starts the writer thread on `connection`; after each commit it sets `committed` to the
+    /// newest outbox id.
+    pub(crate) fn open(
+        &self,
+        connection: Connection,
+        committed: watch::Sender<i64>,
+    ) -> anyhow::Result<()> {
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("channels-db-writer".into())
-            .spawn(move || run(connection, receiver))?;
+            .spawn(move || run(connection, receiver, &committed))?;
         *self.jobs.lock().unwrap_or_else(PoisonError::into_inner) = Some(sender);
         *self.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(thread);
         Ok(())
@@ -94,8 +104,25 @@ fn in_savepoint<T>(
     Ok(result)
 }
 
+/// Sets `committed` to the newest outbox id, if it moved.
+fn announce(connection: &Connection, committed: &watch::Sender<i64>) {
+    match crate::queries::last_event_id(connection) {
+        Ok(id) => {
+            committed.send_if_modified(|last| {
+                let moved = id > *last;
+                if moved {
+                    *last = id;
+                }
+                moved
+            });
+        }
+        // The relay's poll finds the events anyway.
+        Err(error) => tracing::warn!(%error, "cannot read the newest event id"),
+    }
+}
+
 /// The writer thread: takes every queued job, runs them in one transaction, commits, answers.
-fn run(mut connection: Connection, jobs: mpsc::Receiver<Job>) {
+fn run(mut connection: Connection, jobs: mpsc::Receiver<Job>, committed: &watch::Sender<i64>) {
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         group.extend(jobs.try_iter().take(MAX_GROUP - 1));
@@ -107,7 +134,10 @@ fn run(mut connection: Connection, jobs: mpsc::Receiver<Job>) {
             }
         };
         let failure = match connection.execute_batch("COMMIT") {
-            Ok(()) => None,
+            Ok(()) => {
+                announce(&connection, committed);
+                None
+            }
             Err(error) if connection.is_autocommit() => {
                 // BEGIN failed: the jobs already carry the error.
                 tracing::debug!(%error, "nothing to commit");

@@ -4,7 +4,7 @@ use std::convert::Infallible;
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use channels_api::ChannelEvent;
+use channels_api::{ChannelEvent, StoredEvent};
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -28,44 +28,65 @@ pub(crate) async fn channel_events(
     Ok(stream(app, Some(id)))
 }
 
-/// The SSE stream of the events that match `channel`. It ends when the server shuts down, so
-/// that graceful shutdown does not wait for clients that never hang up.
+/// Where a stream is: the bus, the last id forwarded, and whether it has ended.
+struct Cursor {
+    receiver: tokio::sync::broadcast::Receiver<StoredEvent>,
+    last: i64,
+    ended: bool,
+}
+
+/// The SSE stream of the events that match `channel`, in id order, each with its id as the SSE
+/// `id:`. An id not greater than the last one forwarded is dropped (a republished event). The
+/// stream of one channel ends after that channel's `channel_deleted`. Every stream ends when the
+/// server shuts down, so that graceful shutdown does not wait for clients that never hang up.
 fn stream(
     app: AppState,
     channel: Option<i64>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let receiver = app.events.subscribe();
+    let cursor = Cursor { receiver: app.events.subscribe(), last: 0, ended: false };
     let shutdown = app.shutdown.clone();
-    let events = futures_util::stream::unfold(receiver, move |mut receiver| {
+    let events = futures_util::stream::unfold(cursor, move |mut cursor| {
         let shutdown = shutdown.clone();
         async move {
+            if cursor.ended {
+                return None;
+            }
             loop {
                 let next = tokio::select! {
                     () = shutdown.cancelled() => return None,
-                    next = receiver.recv() => next,
+                    next = cursor.receiver.recv() => next,
                 };
                 let event = match next {
-                    Ok(event) if channel.is_none_or(|id| event.channel_id() == id) => {
-                        encode(&event)
+                    Ok(stored) if stored.id <= cursor.last => continue,
+                    Ok(stored) => {
+                        cursor.last = stored.id;
+                        if channel.is_some_and(|id| stored.event.channel_id() != id) {
+                            continue;
+                        }
+                        if channel.is_some()
+                            && matches!(stored.event, ChannelEvent::ChannelDeleted { .. })
+                        {
+                            cursor.ended = true;
+                        }
+                        encode(&stored)
                     }
-                    Ok(_) => continue,
                     Err(RecvError::Lagged(missed)) => {
                         Event::default().event("lagged").data(missed.to_string())
                     }
                     Err(RecvError::Closed) => return None,
                 };
-                return Some((Ok(event), receiver));
+                return Some((Ok(event), cursor));
             }
         }
     });
     Sse::new(events).keep_alive(KeepAlive::default())
 }
 
-fn encode(event: &ChannelEvent) -> Event {
-    let data = serde_json::to_string(event).unwrap_or_else(|error| {
+fn encode(stored: &StoredEvent) -> Event {
+    let data = serde_json::to_string(&stored.event).unwrap_or_else(|error| {
         // Our own entities always serialize; say so in the stream rather than drop it silently.
         tracing::error!(%error, "cannot serialize an event");
         String::from("{}")
     });
-    Event::default().event(event.kind()).data(data)
+    Event::default().id(stored.id.to_string()).event(stored.event.kind()).data(data)
 }

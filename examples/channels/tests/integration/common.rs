@@ -127,3 +127,73 @@ pub(crate) async fn all_messages(app: &App, channel: i64) -> Vec<Value> {
         }
     }
 }
+
+/// One server-sent event.
+#[derive(Debug, Clone)]
+pub(crate) struct SseEvent {
+    /// The `id:` field, if any.
+    pub(crate) id: Option<i64>,
+    /// The `event:` field (`message` if absent).
+    pub(crate) name: String,
+    /// The `data:` field, parsed as JSON (`Null` if it is not JSON).
+    pub(crate) data: Value,
+}
+
+/// Reads server-sent events from a response body.
+pub(crate) struct SseReader {
+    stream: std::pin::Pin<
+        Box<dyn futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Send>,
+    >,
+    buffer: String,
+}
+
+impl SseReader {
+    /// Opens `url` as an event stream (status 200 expected).
+    pub(crate) async fn open(url: &str) -> SseReader {
+        SseReader::open_with(client().get(url)).await
+    }
+
+    /// Sends `request` and reads its answer as an event stream (status 200 expected).
+    pub(crate) async fn open_with(request: reqwest::RequestBuilder) -> SseReader {
+        let response = request.send().await.expect("the server answers");
+        assert_eq!(response.status().as_u16(), 200);
+        SseReader { stream: Box::pin(response.bytes_stream()), buffer: String::new() }
+    }
+
+    /// The next event that is not a comment, or `None` when the stream ends (or fails).
+    pub(crate) async fn next(&mut self) -> Option<SseEvent> {
+        use futures_util::StreamExt as _;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let frame: String = self.buffer.drain(..end + 2).collect();
+                let (mut id, mut name, mut data) = (None, String::from("message"), String::new());
+                let mut fields = false;
+                for line in frame.lines() {
+                    if let Some(value) = line.strip_prefix("id:") {
+                        id = value.trim().parse().ok();
+                        fields = true;
+                    } else if let Some(value) = line.strip_prefix("event:") {
+                        name = value.trim().to_owned();
+                        fields = true;
+                    } else if let Some(value) = line.strip_prefix("data:") {
+                        data.push_str(value.trim_start());
+                        fields = true;
+                    }
+                }
+                if fields {
+                    let data = serde_json::from_str(&data).unwrap_or(Value::Null);
+                    return Some(SseEvent { id, name, data });
+                }
+            }
+            match self.stream.next().await {
+                Some(Ok(chunk)) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The next event, within `limit`; panics if none arrives in time.
+    pub(crate) async fn next_within(&mut self, limit: Duration) -> Option<SseEvent> {
+        tokio::time::timeout(limit, self.next()).await.expect("an event arrives in time")
+    }
+}

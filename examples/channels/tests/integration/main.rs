@@ -6,6 +6,7 @@ mod bad_input;
 mod binary;
 mod common;
 mod durability;
+mod events;
 mod shutdown;
 mod sse;
 mod webhooks;

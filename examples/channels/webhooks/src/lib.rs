@@ -14,7 +14,7 @@ mod delivery;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use channels_api::{ChannelEvent, Config, EventBus};
+use channels_api::{ChannelEvent, Config, EventBus, StoredEvent};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Semaphore, broadcast};
 use tokio::task::JoinHandle;
@@ -41,7 +41,7 @@ pub struct Webhooks {
 struct State {
     delivery: Option<Arc<Delivery>>,
     /// Subscribed in `init`, so that no event between `init` and `start` is missed.
-    receiver: Mutex<Option<broadcast::Receiver<ChannelEvent>>>,
+    receiver: Mutex<Option<broadcast::Receiver<StoredEvent>>>,
     listener: Mutex<Option<JoinHandle<()>>>,
     /// Stops the listener.
     shutdown: CancellationToken,
@@ -70,13 +70,17 @@ impl Lifecycle for Webhooks {
         let deliveries = self.state.deliveries.clone();
         let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let listener = tokio::spawn(async move {
+            // The last event id seen: a republished event is not delivered again.
+            let mut last = 0;
             loop {
                 let event = tokio::select! {
                     () = shutdown.cancelled() => break,
                     event = receiver.recv() => event,
                 };
                 match event {
-                    Ok(ChannelEvent::MessagePosted { message }) => {
+                    Ok(StoredEvent { id, .. }) if id <= last => {}
+                    Ok(StoredEvent { id, event: ChannelEvent::MessagePosted { message } }) => {
+                        last = id;
                         for target in 0..delivery.target_count() {
                             let permit = tokio::select! {
                                 () = shutdown.cancelled() => return,
@@ -96,7 +100,7 @@ impl Lifecycle for Webhooks {
                             });
                         }
                     }
-                    Ok(_) => {}
+                    Ok(StoredEvent { id, .. }) => last = id,
                     Err(RecvError::Lagged(missed)) => {
                         tracing::warn!(missed, "webhooks fell behind; messages not delivered");
                     }
