@@ -134,10 +134,7 @@ impl Broker {
                         }
                     }
                 } else if leading.take().is_some() {
-                    tracing::info!(
-                        forwarded = forwarded.load(Ordering::SeqCst),
-                        "relay following"
-                    );
+                    tracing::info!(forwarded = forwarded.load(Ordering::SeqCst), "relay following");
                 }
                 if shutdown.is_cancelled() {
                     return;

@@ -22,7 +22,11 @@ pub(crate) struct Servers {
 impl Servers {
     /// Starts PostgreSQL and NATS.
     pub(crate) fn start() -> anyhow::Result<Servers> {
-        Ok(Servers { postgres: Postgres::start()?, nats: Nats::start()?, dir: tempfile::tempdir()? })
+        Ok(Servers {
+            postgres: Postgres::start()?,
+            nats: Nats::start()?,
+            dir: tempfile::tempdir()?,
+        })
     }
 
     /// Starts a web replica: every component but `webhooks`.
@@ -178,12 +182,8 @@ pub(crate) struct Events {
 impl Events {
     /// Opens `path` on `node` as an SSE stream.
     pub(crate) async fn open(node: &Node, path: &str) -> anyhow::Result<Events> {
-        let response = reqwest::Client::builder()
-            .no_proxy()
-            .build()?
-            .get(node.url(path))
-            .send()
-            .await?;
+        let response =
+            reqwest::Client::builder().no_proxy().build()?.get(node.url(path)).send().await?;
         anyhow::ensure!(response.status() == 200, "SSE answered {}", response.status());
         Ok(Events { response, buffer: String::new() })
     }

@@ -7,12 +7,12 @@
 mod servers;
 
 // The API suite of `tests/integration`, run again with the PostgreSQL backend.
+#[path = "../integration/api.rs"]
+mod api;
 #[allow(dead_code, reason = "the shared helpers serve several suites")]
 #[path = "../integration/common.rs"]
 mod base;
 mod common;
-#[path = "../integration/api.rs"]
-mod api;
 #[path = "../integration/sse.rs"]
 mod sse;
 

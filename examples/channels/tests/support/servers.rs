@@ -286,8 +286,8 @@ impl Postgres {
         });
         if let Err(error) = ready {
             stop_child(&mut child, "-KILL", Duration::ZERO);
-            let log = std::fs::read_to_string(self.dir.path().join("server.log"))
-                .unwrap_or_default();
+            let log =
+                std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
             return Err(error.context(log));
         }
         self.child = Some(child);

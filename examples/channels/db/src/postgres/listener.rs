@@ -80,8 +80,10 @@ async fn session(
         advance(committed, newest);
         loop {
             if !leader.load(Ordering::SeqCst) {
-                let won: bool =
-                    client.query_one("SELECT pg_try_advisory_lock($1)", &[&LEADER_LOCK]).await?.get(0);
+                let won: bool = client
+                    .query_one("SELECT pg_try_advisory_lock($1)", &[&LEADER_LOCK])
+                    .await?
+                    .get(0);
                 if won {
                     tracing::info!("this process is the relay leader");
                     leader.store(true, Ordering::SeqCst);

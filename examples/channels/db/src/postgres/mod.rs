@@ -67,8 +67,7 @@ impl Postgres {
     /// Connects to `url` (`postgres://user:password@host:port/database`), migrates the schema
     /// and starts the listener session.
     pub async fn connect(url: &str) -> anyhow::Result<Postgres> {
-        let mut config =
-            tokio_postgres::Config::from_str(url).context("invalid `database_url`")?;
+        let mut config = tokio_postgres::Config::from_str(url).context("invalid `database_url`")?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -154,11 +153,7 @@ fn db_error(error: tokio_postgres::Error) -> DbError {
         })
         || std::error::Error::source(&error).is_some_and(|source| source.is::<std::io::Error>())
         || error.code().is_none() && error.to_string().contains("timed out");
-    if unreachable {
-        DbError::Unavailable(error.into())
-    } else {
-        DbError::Other(error.into())
-    }
+    if unreachable { DbError::Unavailable(error.into()) } else { DbError::Other(error.into()) }
 }
 
 fn unique_violation(error: &tokio_postgres::Error) -> bool {
@@ -166,12 +161,7 @@ fn unique_violation(error: &tokio_postgres::Error) -> bool {
 }
 
 fn channel(row: &Row) -> Channel {
-    Channel {
-        id: row.get(0),
-        name: row.get(1),
-        created_at: row.get(2),
-        updated_at: row.get(3),
-    }
+    Channel { id: row.get(0), name: row.get(1), created_at: row.get(2), updated_at: row.get(3) }
 }
 
 fn message(row: &Row) -> Message {
@@ -211,8 +201,9 @@ async fn append_event(
     event: &ChannelEvent,
     now: i64,
 ) -> Result<i64, DbError> {
-    let payload = serde_json::to_string(event)
-        .map_err(|error| DbError::Other(anyhow::Error::new(error).context("cannot encode event")))?;
+    let payload = serde_json::to_string(event).map_err(|error| {
+        DbError::Other(anyhow::Error::new(error).context("cannot encode event"))
+    })?;
     let insert = tx
         .prepare_cached(
             "WITH e AS (
@@ -224,7 +215,10 @@ async fn append_event(
         .await
         .map_err(db_error)?;
     let row = tx
-        .query_one(&insert, &[&event.channel_id(), &event.kind(), &payload, &now, &listener::CHANNEL])
+        .query_one(
+            &insert,
+            &[&event.channel_id(), &event.kind(), &payload, &now, &listener::CHANNEL],
+        )
         .await
         .map_err(db_error)?;
     Ok(row.get(0))
@@ -305,8 +299,9 @@ impl Database for Postgres {
             }
             Err(error) => return Err(db_error(error)),
         };
-        let event = append_event(&tx, &ChannelEvent::ChannelRenamed { channel: renamed.clone() }, now)
-            .await?;
+        let event =
+            append_event(&tx, &ChannelEvent::ChannelRenamed { channel: renamed.clone() }, now)
+                .await?;
         tx.commit().await.map_err(db_error)?;
         self.announce(event);
         Ok(renamed)
@@ -321,7 +316,8 @@ impl Database for Postgres {
         if tx.execute(&delete, &[&id]).await.map_err(db_error)? == 0 {
             return Err(DbError::ChannelNotFound(id));
         }
-        let event = append_event(&tx, &ChannelEvent::ChannelDeleted { channel_id: id }, now).await?;
+        let event =
+            append_event(&tx, &ChannelEvent::ChannelDeleted { channel_id: id }, now).await?;
         tx.commit().await.map_err(db_error)?;
         self.announce(event);
         Ok(())
@@ -403,8 +399,7 @@ impl Database for Postgres {
             .prepare_cached("SELECT id, payload FROM events WHERE id > $1 ORDER BY id LIMIT $2")
             .await
             .map_err(db_error)?;
-        let rows =
-            client.query(&select, &[&after, &i64::from(limit)]).await.map_err(db_error)?;
+        let rows = client.query(&select, &[&after, &i64::from(limit)]).await.map_err(db_error)?;
         rows.iter()
             .map(|row| {
                 let id: i64 = row.get(0);
@@ -438,20 +433,15 @@ impl Database for Postgres {
 
     async fn relay_position(&self) -> Result<Option<i64>, DbError> {
         let client = self.client().await?;
-        let row = client
-            .query_one("SELECT published_id FROM relay", &[])
-            .await
-            .map_err(db_error)?;
+        let row =
+            client.query_one("SELECT published_id FROM relay", &[]).await.map_err(db_error)?;
         Ok(Some(row.get(0)))
     }
 
     async fn set_relay_position(&self, published: i64) -> Result<(), DbError> {
         let client = self.client().await?;
         client
-            .execute(
-                "UPDATE relay SET published_id = greatest(published_id, $1)",
-                &[&published],
-            )
+            .execute("UPDATE relay SET published_id = greatest(published_id, $1)", &[&published])
             .await
             .map_err(db_error)?;
         Ok(())
