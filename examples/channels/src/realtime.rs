@@ -88,7 +88,8 @@ impl Lifecycle for Realtime {
     async fn start(&self) -> anyhow::Result<()> {
         let after = self.db.last_event_id().await?;
         let task = if let Some(url) = &self.config.settings().nats_url {
-            let broker = cluster::Broker::connect(url, self.bus.0.clone()).await?;
+            let broker =
+                cluster::Broker::connect(url, self.db.clone(), after, self.bus.0.clone()).await?;
             let task = broker.relay(self.db.clone(), after, self.relay.shutdown.clone());
             *self.broker.lock().unwrap_or_else(PoisonError::into_inner) = Some(broker);
             task

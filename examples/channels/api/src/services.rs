@@ -84,6 +84,31 @@ pub trait Database: Send + Sync {
         Ok(None)
     }
 
+    /// Whether webhook deliveries are a queue in the database that several worker processes
+    /// share ([`claim_deliveries`](Database::claim_deliveries)). Where not (SQLite: one
+    /// process), the webhooks component delivers what it receives from the bus.
+    fn shared_deliveries(&self) -> bool {
+        false
+    }
+
+    /// Claims up to `limit` webhook deliveries (`message_posted` events) that no worker holds,
+    /// oldest first, and leases them for `lease_ms`: until then no other worker claims them.
+    /// A delivery not finished within its lease (its worker died) is claimed again.
+    async fn claim_deliveries(
+        &self,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, DbError> {
+        let _ = (lease_ms, limit);
+        Ok(Vec::new())
+    }
+
+    /// Removes a delivery from the queue once it is done (delivered, or given up and logged).
+    async fn finish_delivery(&self, event_id: i64) -> Result<(), DbError> {
+        let _ = event_id;
+        Ok(())
+    }
+
     /// Records that every event up to `published` reached the broker.
     async fn set_relay_position(&self, published: i64) -> Result<(), DbError> {
         let _ = published;

@@ -178,6 +178,22 @@ impl Database for Store {
         self.backend()?.relay_position().await
     }
 
+    fn shared_deliveries(&self) -> bool {
+        self.backend().is_ok_and(|db| db.shared_deliveries())
+    }
+
+    async fn claim_deliveries(
+        &self,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, DbError> {
+        self.backend()?.claim_deliveries(lease_ms, limit).await
+    }
+
+    async fn finish_delivery(&self, event_id: i64) -> Result<(), DbError> {
+        self.backend()?.finish_delivery(event_id).await
+    }
+
     async fn set_relay_position(&self, published: i64) -> Result<(), DbError> {
         self.backend()?.set_relay_position(published).await
     }

@@ -7,9 +7,11 @@
 //!   lock). A new leader resumes from the position the cluster recorded
 //!   ([`Database::relay_position`]), recorded only after the broker confirmed (flushed) what
 //!   was published: a failover or a broker outage republishes, never skips.
-//! - **Once, in order.** Ids increase in commit order and each leader publishes in id order;
-//!   the forwarder drops every id it has already forwarded, so republished events are not seen
-//!   twice by local subscribers.
+//! - **Once, in order, no gap.** Ids increase in commit order and each leader publishes in id
+//!   order; the forwarder drops every id it has already forwarded, so republished events are not
+//!   seen twice by local subscribers. An event that did not reach this replica (it was
+//!   disconnected from the broker when it was published) is read from the outbox when a later
+//!   one arrives, or when the connection comes back.
 //! - **Core NATS, no JetStream.** The outbox in the database is the durable log; the broker only
 //!   fans out. An SSE client that was cut off resumes over REST from the last id it saw.
 
@@ -47,16 +49,26 @@ pub(crate) struct Broker {
 }
 
 impl Broker {
-    /// Connects to the NATS server at `url` and forwards the subject into `local`.
+    /// Connects to the NATS server at `url` and forwards the subject into `local`, starting
+    /// after the event `after`.
     pub(crate) async fn connect(
         url: &str,
+        db: Arc<dyn Database>,
+        after: i64,
         local: broadcast::Sender<StoredEvent>,
     ) -> anyhow::Result<Broker> {
+        let (reconnected, mut reconnections) = tokio::sync::mpsc::unbounded_channel();
         let client = async_nats::ConnectOptions::new()
             .name("channels")
             .connection_timeout(Duration::from_secs(2))
-            .event_callback(|event| async move {
-                tracing::info!(%event, "NATS connection");
+            .event_callback(move |event| {
+                let reconnected = reconnected.clone();
+                async move {
+                    tracing::info!(%event, "NATS connection");
+                    if matches!(event, async_nats::Event::Connected) {
+                        let _ = reconnected.send(());
+                    }
+                }
             })
             .connect(url)
             .await
@@ -65,21 +77,21 @@ impl Broker {
             client.subscribe(SUBJECT).await.context("cannot subscribe to the NATS subject")?;
         // The subscription is registered once the server has seen it.
         client.flush().await.context("cannot reach NATS")?;
-        let forwarded = Arc::new(AtomicI64::new(0));
-        let seen = forwarded.clone();
+        let forwarded = Arc::new(AtomicI64::new(after));
+        let mut forwarder = Forwarder { db, local, last: forwarded.clone() };
         let forwarder = tokio::spawn(async move {
-            while let Some(message) = subscriber.next().await {
-                let event: StoredEvent = match serde_json::from_slice(&message.payload) {
-                    Ok(event) => event,
-                    Err(error) => {
-                        tracing::warn!(%error, "an undecodable event on the NATS subject");
-                        continue;
+            loop {
+                tokio::select! {
+                    message = subscriber.next() => {
+                        let Some(message) = message else { return };
+                        match serde_json::from_slice::<StoredEvent>(&message.payload) {
+                            Ok(event) => forwarder.forward(event).await,
+                            Err(error) => {
+                                tracing::warn!(%error, "an undecodable event on the NATS subject");
+                            }
+                        }
                     }
-                };
-                if event.id > seen.load(Ordering::SeqCst) {
-                    seen.store(event.id, Ordering::SeqCst);
-                    // An error only means that nobody is listening here.
-                    let _ = local.send(event);
+                    Some(()) = reconnections.recv() => forwarder.catch_up().await,
                 }
             }
         });
@@ -146,6 +158,68 @@ impl Broker {
                 }
             }
         })
+    }
+}
+
+/// Forwards the events of the subject into the local broadcast channel, each once, in id
+/// order, with no gap: the database's outbox is the log, and the broker only says when to look.
+struct Forwarder {
+    db: Arc<dyn Database>,
+    local: broadcast::Sender<StoredEvent>,
+    /// The newest id forwarded.
+    last: Arc<AtomicI64>,
+}
+
+impl Forwarder {
+    fn send(&self, event: StoredEvent) {
+        self.last.store(event.id, Ordering::SeqCst);
+        // An error only means that nobody is listening here.
+        let _ = self.local.send(event);
+    }
+
+    /// Forwards `event` unless it was already; events between the last one forwarded and it
+    /// that never reached this process (it was disconnected when they were published) are
+    /// read from the outbox and forwarded first. Ids are in commit order, so they are all
+    /// committed; a rolled-back write leaves a gap that the read simply does not find.
+    async fn forward(&mut self, event: StoredEvent) {
+        let last = self.last.load(Ordering::SeqCst);
+        if event.id <= last {
+            return;
+        }
+        if event.id > last + 1 {
+            let missing = u32::try_from(event.id - last - 1).unwrap_or(u32::MAX).min(BATCH);
+            match self.db.events_after(last, missing).await {
+                Ok(events) => {
+                    for missed in events.into_iter().filter(|missed| missed.id < event.id) {
+                        self.send(missed);
+                    }
+                }
+                Err(error) => tracing::warn!(%error, last, "cannot read events missed from NATS"),
+            }
+        }
+        self.send(event);
+    }
+
+    /// After a reconnection: forwards what was committed while the subscription was down.
+    async fn catch_up(&mut self) {
+        loop {
+            let last = self.last.load(Ordering::SeqCst);
+            match self.db.events_after(last, BATCH).await {
+                Ok(events) => {
+                    let full = events.len() == BATCH as usize;
+                    for event in events {
+                        self.send(event);
+                    }
+                    if !full {
+                        return;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, last, "cannot catch up after reconnecting to NATS");
+                    return;
+                }
+            }
+        }
     }
 }
 

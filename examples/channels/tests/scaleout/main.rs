@@ -20,3 +20,4 @@ mod cluster;
 mod harness;
 mod outage;
 mod replicas;
+mod webhooks;

@@ -42,6 +42,20 @@ const MIGRATIONS: &[&str] = &[
         published_id BIGINT NOT NULL
     );
     INSERT INTO relay (published_id) VALUES (0);",
+    // 3: webhook deliveries, a queue that every webhooks worker of the cluster claims from
+    // (`FOR UPDATE SKIP LOCKED`, with a lease on the server's clock). Rows are enqueued from the
+    // outbox's `message_posted` events after `webhook_cursor`, which starts at the newest event
+    // so that an existing history is not delivered on upgrade; a delivered row is deleted.
+    "CREATE TABLE webhook_deliveries (
+        event_id BIGINT PRIMARY KEY,
+        lease_until TIMESTAMPTZ,
+        attempts INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE webhook_cursor (
+        singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+        last_event_id BIGINT NOT NULL
+    );
+    INSERT INTO webhook_cursor (last_event_id) SELECT coalesce(max(id), 0) FROM events;",
 ];
 
 /// Brings the schema up to date, one transaction per migration.

@@ -25,6 +25,7 @@
 //! (503 for the client): pool checkouts and connection attempts are time-limited, so requests
 //! fail fast while the database is down and succeed again as soon as it is back.
 
+mod deliveries;
 mod listener;
 mod migrations;
 
@@ -436,6 +437,24 @@ impl Database for Postgres {
         let row =
             client.query_one("SELECT published_id FROM relay", &[]).await.map_err(db_error)?;
         Ok(Some(row.get(0)))
+    }
+
+    fn shared_deliveries(&self) -> bool {
+        true
+    }
+
+    async fn claim_deliveries(
+        &self,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, DbError> {
+        let mut client = self.client().await?;
+        deliveries::claim(&mut client, lease_ms, limit).await
+    }
+
+    async fn finish_delivery(&self, event_id: i64) -> Result<(), DbError> {
+        let client = self.client().await?;
+        deliveries::finish(&client, event_id).await
     }
 
     async fn set_relay_position(&self, published: i64) -> Result<(), DbError> {
