@@ -14,6 +14,9 @@
 //! | `CHANNELS_MAX_BODY_BYTES`       | `max_body_bytes`     |
 //! | `CHANNELS_SYNC`                 | `sync` (`full` or `normal`) |
 //! | `CHANNELS_SHUTDOWN_GRACE_MS`    | `shutdown_grace_ms`  |
+//! | `CHANNELS_HEADER_TIMEOUT_MS`    | `header_timeout_ms`  |
+//! | `CHANNELS_BODY_TIMEOUT_MS`      | `body_timeout_ms`    |
+//! | `CHANNELS_MAX_CONNECTIONS`      | `max_connections`    |
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -83,6 +86,9 @@ pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> anyhow
     override_parsed(&env, "CHANNELS_WEBHOOK_RETRIES", &mut settings.webhook_retries)?;
     override_parsed(&env, "CHANNELS_MAX_BODY_BYTES", &mut settings.max_body_bytes)?;
     override_parsed(&env, "CHANNELS_SHUTDOWN_GRACE_MS", &mut settings.shutdown_grace_ms)?;
+    override_parsed(&env, "CHANNELS_HEADER_TIMEOUT_MS", &mut settings.header_timeout_ms)?;
+    override_parsed(&env, "CHANNELS_BODY_TIMEOUT_MS", &mut settings.body_timeout_ms)?;
+    override_parsed(&env, "CHANNELS_MAX_CONNECTIONS", &mut settings.max_connections)?;
     if let Some(value) = env("CHANNELS_SYNC") {
         settings.sync = match value.to_ascii_lowercase().as_str() {
             "full" => SyncMode::Full,
@@ -91,6 +97,9 @@ pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> anyhow
         };
     }
     anyhow::ensure!(settings.max_body_bytes > 0, "`max_body_bytes` must be positive");
+    anyhow::ensure!(settings.header_timeout_ms > 0, "`header_timeout_ms` must be positive");
+    anyhow::ensure!(settings.body_timeout_ms > 0, "`body_timeout_ms` must be positive");
+    anyhow::ensure!(settings.max_connections > 0, "`max_connections` must be positive");
     Ok(settings)
 }
 
@@ -138,5 +147,19 @@ mod tests {
         assert!(load(None, |n| (n == "CHANNELS_BIND").then(|| "nope".to_owned())).is_err());
         assert!(load(None, |n| (n == "CHANNELS_SYNC").then(|| "off".to_owned())).is_err());
         assert!(load(Some(Path::new("/nonexistent/channels.toml")), |_| None).is_err());
+        for name in
+            ["CHANNELS_HEADER_TIMEOUT_MS", "CHANNELS_BODY_TIMEOUT_MS", "CHANNELS_MAX_CONNECTIONS"]
+        {
+            assert!(load(None, |n| (n == name).then(|| "0".to_owned())).is_err(), "{name}");
+            assert!(load(None, |n| (n == name).then(|| "-1".to_owned())).is_err(), "{name}");
+        }
+        let limits = load(None, |n| match n {
+            "CHANNELS_HEADER_TIMEOUT_MS" => Some("1500".to_owned()),
+            "CHANNELS_BODY_TIMEOUT_MS" => Some("2500".to_owned()),
+            "CHANNELS_MAX_CONNECTIONS" => Some("7".to_owned()),
+            _ => None,
+        })
+        .map(|s| (s.header_timeout_ms, s.body_timeout_ms, s.max_connections));
+        assert_eq!(limits.ok(), Some((1500, 2500, 7)));
     }
 }

@@ -24,7 +24,8 @@ const USAGE: &str = "usage: channels [--components NAME,NAME,...] [--graph FORMA
 Boots the channels service. Components: config, database, realtime, channels, webhooks, web.
 Settings: CHANNELS_CONFIG (TOML file), CHANNELS_DATA_DIR, CHANNELS_BIND, CHANNELS_WEBHOOK_URLS,
 CHANNELS_WEBHOOK_TIMEOUT_MS, CHANNELS_WEBHOOK_RETRIES, CHANNELS_MAX_BODY_BYTES, CHANNELS_SYNC,
-CHANNELS_SHUTDOWN_GRACE_MS. WEFT_COMPONENTS works like --components.";
+CHANNELS_SHUTDOWN_GRACE_MS, CHANNELS_HEADER_TIMEOUT_MS, CHANNELS_BODY_TIMEOUT_MS,
+CHANNELS_MAX_CONNECTIONS. WEFT_COMPONENTS works like --components.";
 
 /// What the command line asks for.
 enum Command {

@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text;
+
 /// A channel: a named stream of messages.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Channel {
@@ -182,36 +184,6 @@ impl InvalidInput {
     }
 }
 
-/// Characters that are never accepted: control characters (other than those `allow` lets
-/// through) and the Unicode bidirectional overrides, which can make text display differently
-/// from what it stores.
-fn check_characters(field: &'static str, value: &str, allow: &[char]) -> Result<(), InvalidInput> {
-    let hostile = |c: char| {
-        (c.is_control() && !allow.contains(&c))
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
-    if value.chars().any(hostile) {
-        return Err(InvalidInput::new(
-            field,
-            "must not contain control characters or bidirectional overrides",
-        ));
-    }
-    Ok(())
-}
-
-/// A trimmed single-line string of `1..=max` characters.
-fn single_line(field: &'static str, value: &str, max: usize) -> Result<String, InvalidInput> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(InvalidInput::new(field, "must not be empty"));
-    }
-    if value.chars().count() > max {
-        return Err(InvalidInput::new(field, format!("must be at most {max} characters")));
-    }
-    check_characters(field, value, &[])?;
-    Ok(value.to_owned())
-}
-
 macro_rules! validated_string {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -239,7 +211,7 @@ macro_rules! validated_string {
 }
 
 validated_string! {
-    /// A channel name: trimmed, 1 to 80 characters, on one line, without control characters.
+    /// A channel name: NFC, trimmed, 1 to 80 characters, nothing invisible (see [`crate::text`]).
     ChannelName
 }
 
@@ -249,12 +221,19 @@ impl ChannelName {
 
     /// Validates a channel name given by a user.
     pub fn parse(value: &str) -> Result<Self, InvalidInput> {
-        single_line("name", value, Self::MAX_CHARS).map(ChannelName)
+        text::label("name", value, Self::MAX_CHARS).map(ChannelName)
+    }
+
+    /// The key under which names are unique ([`text::caseless_key`]): `General` and `general`
+    /// are the same name.
+    pub fn key(&self) -> String {
+        text::caseless_key(&self.0)
     }
 }
 
 validated_string! {
-    /// The author of a message: trimmed, 1 to 64 characters, on one line.
+    /// The author of a message: NFC, trimmed, 1 to 64 characters, nothing invisible (see
+    /// [`crate::text`]).
     Author
 }
 
@@ -264,13 +243,14 @@ impl Author {
 
     /// Validates an author given by a user.
     pub fn parse(value: &str) -> Result<Self, InvalidInput> {
-        single_line("author", value, Self::MAX_CHARS).map(Author)
+        text::label("author", value, Self::MAX_CHARS).map(Author)
     }
 }
 
 validated_string! {
     /// The text of a message: 1 to 4000 characters, not only whitespace; newlines and tabs are
-    /// allowed, other control characters are not.
+    /// allowed, other control characters and bidirectional overrides are not (see
+    /// [`crate::text`]).
     MessageText
 }
 
@@ -289,7 +269,7 @@ impl MessageText {
                 format!("must be at most {} characters", Self::MAX_CHARS),
             ));
         }
-        check_characters("text", value, &['\n', '\r', '\t'])?;
+        text::check_text("text", value)?;
         Ok(MessageText(value.to_owned()))
     }
 }

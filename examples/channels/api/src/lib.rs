@@ -6,6 +6,7 @@
 //! - [`entities`]: the data — [`Channel`], [`Message`] and the [`ChannelEvent`]s published about
 //!   them;
 //! - [`settings`]: the [`Settings`] every component reads through the [`Config`] service;
+//! - [`text`]: the text policy of names, authors and messages;
 //! - the service traits the components provide and require: [`Config`], [`Database`],
 //!   [`EventBus`] and [`ChannelService`].
 //!
@@ -16,6 +17,7 @@ pub mod entities;
 pub mod error;
 pub mod services;
 pub mod settings;
+pub mod text;
 
 pub use entities::{
     Author, Channel, ChannelEvent, ChannelName, InvalidInput, Message, MessageText, NewMessage,

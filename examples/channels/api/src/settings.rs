@@ -30,8 +30,20 @@ pub struct Settings {
     /// How hard SQLite pushes each commit to disk.
     pub sync: SyncMode,
     /// How long stopping waits for in-flight requests, and for webhook deliveries, in
-    /// milliseconds.
+    /// milliseconds. Only requests received whole get this grace: a connection that has sent
+    /// part of a request, or none, is closed as soon as stopping begins.
     pub shutdown_grace_ms: u64,
+    /// How long a client has to send a request's head (request line and headers), in
+    /// milliseconds, counted from the first byte, or from the end of the previous response on a
+    /// kept-alive connection; past it the connection is closed.
+    pub header_timeout_ms: u64,
+    /// How long a client has to send a request's body once its head has arrived, in
+    /// milliseconds; past it the request is answered `408` and the connection closed.
+    pub body_timeout_ms: u64,
+    /// The most connections open at once. Past it, a new connection is answered `503` with a
+    /// JSON body and closed. The server also lowers it to fit the process's open-file limit, so
+    /// that it never runs out of file descriptors.
+    pub max_connections: usize,
 }
 
 impl Default for Settings {
@@ -47,6 +59,9 @@ impl Default for Settings {
             max_body_bytes: 64 * 1024,
             sync: SyncMode::Full,
             shutdown_grace_ms: 10_000,
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 30_000,
+            max_connections: 4_096,
         }
     }
 }

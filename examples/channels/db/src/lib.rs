@@ -207,7 +207,7 @@ impl Lifecycle for Sqlite {
 #[weft::async_trait]
 impl Database for Sqlite {
     async fn create_channel(&self, name: ChannelName, now: i64) -> Result<Channel, DbError> {
-        self.write(move |c| queries::create_channel(c, name.as_str(), now)).await
+        self.write(move |c| queries::create_channel(c, &name, now)).await
     }
 
     async fn list_channels(&self, page: PageRequest) -> Result<Page<Channel>, DbError> {
@@ -224,7 +224,7 @@ impl Database for Sqlite {
         name: ChannelName,
         now: i64,
     ) -> Result<Channel, DbError> {
-        self.write(move |c| queries::rename_channel(c, id, name.as_str(), now)).await
+        self.write(move |c| queries::rename_channel(c, id, &name, now)).await
     }
 
     async fn delete_channel(&self, id: i64, now: i64) -> Result<(), DbError> {

@@ -1,7 +1,8 @@
 //! The SQL of each operation. Every value is a bound parameter; nothing is formatted into SQL.
 
 use channels_api::{
-    Channel, ChannelEvent, DbError, Message, NewMessage, Page, PageRequest, StoredEvent,
+    Channel, ChannelEvent, ChannelName, DbError, Message, NewMessage, Page, PageRequest,
+    StoredEvent,
 };
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 
@@ -62,14 +63,19 @@ fn append_event(c: &Connection, event: &ChannelEvent, now: i64) -> Result<i64, D
     Ok(c.last_insert_rowid())
 }
 
-pub(crate) fn create_channel(c: &Connection, name: &str, now: i64) -> Result<Channel, DbError> {
+pub(crate) fn create_channel(
+    c: &Connection,
+    name: &ChannelName,
+    now: i64,
+) -> Result<Channel, DbError> {
     let mut statement = c
         .prepare_cached(
-            "INSERT INTO channels (name, created_at, updated_at) VALUES (?1, ?2, ?2)
+            "INSERT INTO channels (name, name_key, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
              RETURNING id, name, created_at, updated_at",
         )
         .map_err(other)?;
-    let created = statement.query_row(params![name, now], channel).map_err(|error| {
+    let (key, name) = (name.key(), name.as_str());
+    let created = statement.query_row(params![name, key, now], channel).map_err(|error| {
         if is_unique_violation(&error) {
             DbError::DuplicateName(name.to_owned())
         } else {
@@ -110,17 +116,18 @@ pub(crate) fn get_channel(c: &mut Connection, id: i64) -> Result<Channel, DbErro
 pub(crate) fn rename_channel(
     c: &Connection,
     id: i64,
-    name: &str,
+    name: &ChannelName,
     now: i64,
 ) -> Result<Channel, DbError> {
     let mut statement = c
         .prepare_cached(
-            "UPDATE channels SET name = ?2, updated_at = ?3 WHERE id = ?1
+            "UPDATE channels SET name = ?2, name_key = ?3, updated_at = ?4 WHERE id = ?1
              RETURNING id, name, created_at, updated_at",
         )
         .map_err(other)?;
+    let (key, name) = (name.key(), name.as_str());
     let renamed = statement
-        .query_row(params![id, name, now], channel)
+        .query_row(params![id, name, key, now], channel)
         .optional()
         .map_err(|error| {
             if is_unique_violation(&error) {

@@ -158,3 +158,69 @@ async fn every_write_appends_its_event_in_commit_order() -> anyhow::Result<()> {
     again.stop().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn names_are_unique_under_case_folding_and_normalization() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut db = Sqlite::new(Arc::new(settings(dir.path())));
+    db.init().await?;
+    db.create_channel(ChannelName::parse("Straße")?, 1).await?;
+    let cafe = db.create_channel(ChannelName::parse("caf\u{e9}")?, 1).await?;
+    for same in ["STRASSE", "strasse", "CAFE\u{301}", "Caf\u{c9}"] {
+        assert!(
+            matches!(
+                db.create_channel(ChannelName::parse(same)?, 2).await,
+                Err(DbError::DuplicateName(_))
+            ),
+            "{same}"
+        );
+    }
+    assert!(matches!(
+        db.rename_channel(cafe.id, ChannelName::parse("strasse")?, 3).await,
+        Err(DbError::DuplicateName(_))
+    ));
+    // Renaming to another case of its own name is allowed.
+    assert_eq!(db.rename_channel(cafe.id, ChannelName::parse("CAFÉ")?, 4).await?.name, "CAFÉ");
+    db.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_name_key_migration_keeps_channels_that_now_collide() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    {
+        // A database at schema version 2, whose NOCASE index let these two names in.
+        let connection = rusqlite::Connection::open(dir.path().join(DATABASE_FILE))?;
+        connection.execute_batch(
+            "CREATE TABLE channels (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+                 created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+             CREATE UNIQUE INDEX channels_name ON channels (name COLLATE NOCASE);
+             CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 channel_id INTEGER NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+                 author TEXT NOT NULL, text TEXT NOT NULL, created_at INTEGER NOT NULL);
+             CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 channel_id INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+                 created_at INTEGER NOT NULL);
+             INSERT INTO channels (name, created_at, updated_at) VALUES ('Straße', 1, 1);
+             INSERT INTO channels (name, created_at, updated_at) VALUES ('STRASSE', 1, 1);
+             INSERT INTO channels (name, created_at, updated_at) VALUES ('other', 1, 1);
+             PRAGMA user_version = 2;",
+        )?;
+    }
+    let mut db = Sqlite::new(Arc::new(settings(dir.path())));
+    db.init().await?;
+    let names: Vec<String> =
+        db.list_channels(PageRequest::first()).await?.items.into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["Straße", "STRASSE", "other"]);
+    assert!(matches!(
+        db.create_channel(ChannelName::parse("strasse")?, 2).await,
+        Err(DbError::DuplicateName(_))
+    ));
+    assert!(matches!(
+        db.create_channel(ChannelName::parse("OTHER")?, 2).await,
+        Err(DbError::DuplicateName(_))
+    ));
+    db.create_channel(ChannelName::parse("new")?, 2).await?;
+    db.stop().await?;
+    Ok(())
+}

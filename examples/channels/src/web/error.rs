@@ -53,6 +53,30 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", message)
     }
 
+    /// A body larger than `limit` bytes.
+    pub(crate) fn payload_too_large(limit: usize) -> Self {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than {limit} bytes"),
+        )
+    }
+
+    /// A body that did not arrive in time.
+    pub(crate) fn body_timeout() -> Self {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "the request body did not arrive in time",
+        )
+    }
+
+    /// The JSON body of this error, as bytes.
+    pub(crate) fn json_body(&self) -> Vec<u8> {
+        let body = Body { error: Detail { code: self.code, message: &self.message } };
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+
     /// A route that does not exist.
     pub(crate) fn no_route() -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")

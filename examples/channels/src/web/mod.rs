@@ -1,13 +1,15 @@
-//! The `web` component: the axum server, bound in `start` and drained in `stop`.
+//! The `web` component: the axum router on a hyper server of our own ([`server`]), bound in
+//! `start` and drained in `stop`.
 //!
-//! Stopping cancels a token that makes axum stop accepting connections (the listener closes, so
-//! new connections are refused), lets in-flight requests finish within
-//! `Settings::shutdown_grace_ms`, and ends the SSE streams, which would otherwise hold the
-//! shutdown open forever.
+//! Stopping cancels a token that closes the listener (new connections are refused), closes at
+//! once every connection that has not sent a whole request, lets the requests received whole
+//! finish within `Settings::shutdown_grace_ms`, and ends the SSE streams, which would otherwise
+//! hold the shutdown open forever.
 
 mod controllers;
 pub mod error;
 pub mod extract;
+pub mod server;
 mod sse;
 
 use std::net::SocketAddr;
@@ -21,6 +23,7 @@ use axum::routing::get;
 use channels_api::{ChannelService, Config, EventBus};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use weft::prelude::*;
 
 /// Where the HTTP server listens, provided by the `web` component.
@@ -43,12 +46,16 @@ pub struct Web {
     server: Server,
 }
 
-/// The running server: its address, its shutdown signal and its task.
+/// The running server: its address, its shutdown signals, its accept loop and its connections.
 #[derive(Default)]
 struct Server {
     addr: OnceLock<SocketAddr>,
+    /// Stops accepting, closes connections without a whole request, ends SSE streams.
     shutdown: CancellationToken,
-    task: Mutex<Option<JoinHandle<std::io::Result<()>>>>,
+    /// Cuts off the requests still running when the grace period is over.
+    abandon: CancellationToken,
+    task: Mutex<Option<JoinHandle<()>>>,
+    connections: TaskTracker,
 }
 
 /// What the controllers share.
@@ -105,29 +112,41 @@ impl Lifecycle for Web {
             self.server.shutdown.clone(),
             settings.max_body_bytes,
         );
-        let shutdown = self.server.shutdown.clone().cancelled_owned();
-        let serve = axum::serve(listener, app).with_graceful_shutdown(shutdown);
-        let task = tokio::spawn(async move { serve.await });
+        let limits = server::Limits {
+            header_timeout: Duration::from_millis(settings.header_timeout_ms),
+            body_timeout: Duration::from_millis(settings.body_timeout_ms),
+            max_connections: settings.max_connections,
+            max_body_bytes: settings.max_body_bytes,
+        }
+        .fit_open_files(server::open_file_limit());
+        let task = tokio::spawn(server::serve(
+            listener,
+            app,
+            limits,
+            self.server.shutdown.clone(),
+            self.server.abandon.clone(),
+            self.server.connections.clone(),
+        ));
         *self.server.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
-        tracing::info!(%addr, "listening");
+        tracing::info!(%addr, max_connections = limits.max_connections, "listening");
         Ok(())
     }
 
     async fn stop(&self) -> anyhow::Result<()> {
         self.server.shutdown.cancel();
         let task = self.server.task.lock().unwrap_or_else(PoisonError::into_inner).take();
-        let Some(mut task) = task else { return Ok(()) };
+        let Some(task) = task else { return Ok(()) };
+        // The accept loop ends at once: the listener closes with it.
+        task.await.context("the server task failed")?;
+        self.server.connections.close();
         let grace = Duration::from_millis(self.config.settings().shutdown_grace_ms);
-        match tokio::time::timeout(grace, &mut task).await {
-            Ok(joined) => {
-                joined.context("the server task failed")?.context("the server failed")?;
-                tracing::info!("web server drained");
-                Ok(())
-            }
-            Err(_) => {
-                task.abort();
-                anyhow::bail!("in-flight requests did not finish within {grace:?}; cut them off")
-            }
+        if tokio::time::timeout(grace, self.server.connections.wait()).await.is_ok() {
+            tracing::info!("web server drained");
+            return Ok(());
         }
+        let cut = self.server.connections.len();
+        self.server.abandon.cancel();
+        self.server.connections.wait().await;
+        anyhow::bail!("{cut} in-flight requests did not finish within {grace:?}; cut them off")
     }
 }

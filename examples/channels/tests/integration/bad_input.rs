@@ -145,3 +145,72 @@ async fn bad_inputs_get_json_4xx() -> anyhow::Result<()> {
 
     app.stop().await
 }
+
+#[tokio::test]
+async fn shapes_ids_and_invisible_text_are_refused() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let app = App::boot_without_webhooks(settings(dir.path())).await?;
+    let c = client();
+    let channel = create_channel(&app, "general").await;
+    let messages = app.url(&format!("/channels/{channel}/messages"));
+    let json_body = |url: &str, body: &str| {
+        c.post(url).header(CONTENT_TYPE, "application/json").body(body.to_owned())
+    };
+
+    // Bodies must be JSON objects: serde would take an array of the fields' values.
+    expect_error(json_body(&messages, r#"["ann", "text"]"#), 422, "invalid_body").await;
+    expect_error(json_body(&app.url("/channels"), r#"["name"]"#), 422, "invalid_body").await;
+    expect_error(json_body(&messages, r#""ann""#), 422, "invalid_body").await;
+    expect_error(json_body(&messages, "null"), 422, "invalid_body").await;
+
+    // Ids and numbers have one spelling.
+    for bad in ["+1", "0001", "01", "1%20", "%2B1", "١"] {
+        let id = bad.replace('1', &channel.to_string());
+        expect_error(c.get(app.url(&format!("/channels/{id}"))), 400, "invalid_id").await;
+        expect_error(c.get(app.url(&format!("/channels/{id}/messages"))), 400, "invalid_id").await;
+        expect_error(c.get(app.url(&format!("/channels/{id}/events"))), 400, "invalid_id").await;
+    }
+    for bad in ["cursor=%2B1", "cursor=007", "limit=%2B5", "limit=05", "cursor=", "limit=1.0"] {
+        expect_error(c.get(format!("{messages}?{bad}")), 400, "invalid_query").await;
+    }
+    let (status, _) = json(c.get(format!("{messages}?cursor=0&limit=5")).send().await?).await;
+    assert_eq!(status, 200);
+
+    // Names and authors: no separators, invisible, format or bidi characters.
+    for hostile in [
+        "general\\u200b",
+        "gen\\u200deral",
+        "\\ufeffgeneral",
+        "gen\\u2060eral",
+        "\\u3164",
+        "gen\\u3164eral",
+        "general\\u200e",
+        "general\\u200f",
+        "\\u061cgeneral",
+        "two\\u2028lines",
+        "two\\u2029paras",
+        "gen\\u00aderal",
+    ] {
+        let body = format!(r#"{{"name": "{hostile}"}}"#);
+        expect_error(json_body(&app.url("/channels"), &body), 422, "invalid_input").await;
+        let body = format!(r#"{{"author": "{hostile}", "text": "hi"}}"#);
+        expect_error(json_body(&messages, &body), 422, "invalid_input").await;
+    }
+    // Unique under NFC and full case folding: each of these is `general`, `Straße` or `café`.
+    create_channel(&app, "Straße").await;
+    create_channel(&app, "caf\u{e9}").await;
+    for same in ["GENERAL", "STRASSE", "strasse", "cafe\u{301}", "CAFE\u{301}"] {
+        expect_error(c.post(app.url("/channels")).json(&json!({ "name": same })), 409, "conflict")
+            .await;
+    }
+    // Names are stored NFC.
+    let (status, body) = json(
+        c.post(app.url("/channels"))
+            .json(&json!({ "name": "re\u{301}sume\u{301}" }))
+            .send()
+            .await?,
+    )
+    .await;
+    assert_eq!((status, body["name"].as_str()), (201, Some("r\u{e9}sum\u{e9}")));
+    app.stop().await
+}

@@ -35,18 +35,36 @@ async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Str
 }
 
 /// The binary, running and listening.
-struct Running {
-    child: Child,
+pub(crate) struct Running {
+    pub(crate) child: Child,
     lines: Lines<BufReader<ChildStdout>>,
     output: String,
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl Running {
     /// Starts the binary with `args` and, of the `CHANNELS_*` variables, only `env`, and waits
     /// until it announces its address.
-    async fn spawn(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Running> {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_channels"));
+    pub(crate) async fn spawn(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Running> {
+        Running::spawn_with_open_files(args, env, None).await
+    }
+
+    /// Like [`Running::spawn`], with the open-file limit (soft and hard) set to `open_files` by
+    /// the shell's `ulimit -n` before the binary starts.
+    pub(crate) async fn spawn_with_open_files(
+        args: &[&str],
+        env: &[(&str, &str)],
+        open_files: Option<u32>,
+    ) -> anyhow::Result<Running> {
+        let binary = env!("CARGO_BIN_EXE_channels");
+        let mut command = match open_files {
+            Some(limit) => {
+                let mut command = Command::new("sh");
+                command.args(["-c", &format!("ulimit -n {limit} && exec \"$0\" \"$@\""), binary]);
+                command
+            }
+            None => Command::new(binary),
+        };
         for (name, _) in std::env::vars() {
             if name.starts_with("CHANNELS_") || name == "WEFT_COMPONENTS" {
                 command.env_remove(name);
@@ -78,7 +96,7 @@ impl Running {
     }
 
     /// Sends a signal (`-INT`, `-KILL`) with `kill(1)`.
-    async fn signal(&self, signal: &str) -> anyhow::Result<()> {
+    pub(crate) async fn signal(&self, signal: &str) -> anyhow::Result<()> {
         let pid = self.child.id().ok_or_else(|| anyhow::anyhow!("the binary already exited"))?;
         let status = Command::new("kill").args([signal, &pid.to_string()]).status().await?;
         anyhow::ensure!(status.success(), "kill {signal} {pid} failed");
@@ -86,7 +104,7 @@ impl Running {
     }
 
     /// Everything printed so far and until the process closes its output.
-    async fn rest_of_output(mut self) -> anyhow::Result<String> {
+    pub(crate) async fn rest_of_output(mut self) -> anyhow::Result<String> {
         while let Some(line) = self.lines.next_line().await? {
             self.output.push_str(&line);
             self.output.push('\n');

@@ -90,3 +90,37 @@ async fn events_are_streamed() -> anyhow::Result<()> {
     assert!(rest.is_ok(), "the stream ended with the server");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_deleted_channel_s_stream_ends_after_channel_deleted() -> anyhow::Result<()> {
+    use crate::common::SseReader;
+
+    let dir = tempfile::tempdir()?;
+    let app = App::boot_without_webhooks(settings(dir.path())).await?;
+    let doomed = create_channel(&app, "doomed").await;
+    let mut one = SseReader::open(&app.url(&format!("/channels/{doomed}/events"))).await;
+    let mut all = SseReader::open(&app.url("/events")).await;
+    post_message(&app, doomed, "last words").await;
+    let response = client().delete(app.url(&format!("/channels/{doomed}"))).send().await?;
+    assert_eq!(response.status().as_u16(), 204);
+
+    let limit = Duration::from_secs(5);
+    let posted = one.next_within(limit).await.expect("message_posted");
+    assert_eq!(posted.name, "message_posted");
+    let deleted = one.next_within(limit).await.expect("channel_deleted");
+    assert_eq!(
+        (deleted.name.as_str(), &deleted.data),
+        ("channel_deleted", &json!({ "type": "channel_deleted", "channel_id": doomed }))
+    );
+    assert!(deleted.id > posted.id, "ids increase");
+    // Then the stream ends (`next` reads to the end of the response).
+    assert!(one.next_within(limit).await.is_none(), "the stream ended");
+
+    // `/events` goes on.
+    create_channel(&app, "other").await;
+    for name in ["message_posted", "channel_deleted", "channel_created"] {
+        let event = all.next_within(limit).await.expect("the stream goes on");
+        assert_eq!(event.name, name);
+    }
+    app.stop().await
+}

@@ -7,7 +7,9 @@ use std::sync::{Mutex, PoisonError};
 
 use channels_api::Settings;
 
-pub(crate) use crate::base::{all_messages, client, create_channel, json, post_message};
+// Everything else as in the integration suite; `settings` and `App` below take precedence.
+#[allow(unused_imports, reason = "each included test uses its own part")]
+pub(crate) use crate::base::*;
 use crate::servers::Postgres;
 
 /// Servers started by [`settings`] and not yet handed to an [`App`], by URL.

@@ -10,15 +10,17 @@ const MIGRATION_LOCK: i64 = 0x6368_616e_6e65_6c31; // "channel1"
 /// Migration `i` moves the schema from version `i` to `i + 1`. Append only.
 const MIGRATIONS: &[&str] = &[
     // 1: channels and messages. Identity columns never reuse an id, so a pagination cursor
-    // never points into another channel's history. Names are unique ignoring ASCII case, like
-    // SQLite's `COLLATE NOCASE` (the "C" collation pins `lower` to ASCII whatever the locale).
+    // never points into another channel's history. Names are unique under canonical caseless
+    // matching, through `name_key` computed in Rust (`ChannelName::key`), as on SQLite; the
+    // database's collation plays no part.
     "CREATE TABLE channels (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
         created_at BIGINT NOT NULL,
         updated_at BIGINT NOT NULL
     );
-    CREATE UNIQUE INDEX channels_name ON channels (lower(name COLLATE \"C\"));
+    CREATE UNIQUE INDEX channels_name_key ON channels (name_key);
     CREATE TABLE messages (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         channel_id BIGINT NOT NULL REFERENCES channels (id) ON DELETE CASCADE,

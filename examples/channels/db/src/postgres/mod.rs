@@ -232,12 +232,13 @@ impl Database for Postgres {
         let tx = begin_write(&mut client).await?;
         let insert = tx
             .prepare_cached(
-                "INSERT INTO channels (name, created_at, updated_at) VALUES ($1, $2, $2)
+                "INSERT INTO channels (name, name_key, created_at, updated_at)
+                 VALUES ($1, $2, $3, $3)
                  RETURNING id, name, created_at, updated_at",
             )
             .await
             .map_err(db_error)?;
-        let created = match tx.query_one(&insert, &[&name.as_str(), &now]).await {
+        let created = match tx.query_one(&insert, &[&name.as_str(), &name.key(), &now]).await {
             Ok(row) => channel(&row),
             Err(error) if unique_violation(&error) => {
                 return Err(DbError::DuplicateName(name.into_string()));
@@ -287,12 +288,12 @@ impl Database for Postgres {
         let tx = begin_write(&mut client).await?;
         let update = tx
             .prepare_cached(
-                "UPDATE channels SET name = $2, updated_at = $3 WHERE id = $1
+                "UPDATE channels SET name = $2, name_key = $3, updated_at = $4 WHERE id = $1
                  RETURNING id, name, created_at, updated_at",
             )
             .await
             .map_err(db_error)?;
-        let renamed = match tx.query_opt(&update, &[&id, &name.as_str(), &now]).await {
+        let renamed = match tx.query_opt(&update, &[&id, &name.as_str(), &name.key(), &now]).await {
             Ok(Some(row)) => channel(&row),
             Ok(None) => return Err(DbError::ChannelNotFound(id)),
             Err(error) if unique_violation(&error) => {
