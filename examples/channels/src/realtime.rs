@@ -87,7 +87,14 @@ impl EventBus for Realtime {
 impl Lifecycle for Realtime {
     async fn start(&self) -> anyhow::Result<()> {
         let after = self.db.last_event_id().await?;
-        let task = if let Some(url) = &self.config.settings().nats_url {
+        let settings = self.config.settings();
+        if let (Some(_), None) = (&settings.nats_url, &settings.database_url) {
+            // Replicas with a database each would publish conflicting ids to one subject.
+            anyhow::bail!(
+                "`nats_url` spreads events across processes that share one database: set                  `database_url` (postgres://…) too, or drop `nats_url` to run one process on                  SQLite with the in-process bus"
+            );
+        }
+        let task = if let Some(url) = &settings.nats_url {
             let broker =
                 cluster::Broker::connect(url, self.db.clone(), after, self.bus.0.clone()).await?;
             let task = broker.relay(self.db.clone(), after, self.relay.shutdown.clone());

@@ -58,13 +58,15 @@ pub fn backend_kind(database_url: Option<&str>) -> anyhow::Result<BackendKind> {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             Ok(BackendKind::Postgres)
         }
-        Some(url) => {
-            let scheme = url.split_once("://").map_or(url, |(scheme, _)| scheme);
-            anyhow::bail!(
+        Some(url) => match url.split_once("://") {
+            Some((scheme, _)) => anyhow::bail!(
                 "`database_url` has the scheme `{scheme}`; expected `postgres://` (or no \
                  `database_url` for SQLite in `data_dir`)"
-            )
-        }
+            ),
+            None => anyhow::bail!(
+                "`database_url` is not a URL; expected `postgres://user:password@host:port/db`"
+            ),
+        },
     }
 }
 

@@ -18,6 +18,7 @@ mod sse;
 
 mod cluster;
 mod harness;
+mod misconfigured;
 mod outage;
 mod replicas;
 mod webhooks;
