@@ -6,13 +6,20 @@
 #[path = "../support/servers.rs"]
 mod servers;
 
-// The API suite of `tests/integration`, run again with the PostgreSQL backend.
+// The API suite of `tests/integration`, run again with the PostgreSQL backend (the tests that
+// boot one platform; those that restart one on the same data stay with SQLite).
 #[path = "../integration/api.rs"]
 mod api;
+#[path = "../integration/bad_input.rs"]
+mod bad_input;
 #[allow(dead_code, reason = "the shared helpers serve several suites")]
 #[path = "../integration/common.rs"]
 mod base;
 mod common;
+#[path = "../integration/events.rs"]
+mod events;
+#[path = "../integration/webhooks.rs"]
+mod integration_webhooks;
 #[path = "../integration/sse.rs"]
 mod sse;
 
