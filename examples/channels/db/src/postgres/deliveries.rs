@@ -45,8 +45,8 @@ pub(super) async fn claim(
                     WHERE e.id > c.id AND e.id <= n.id AND e.kind = 'message_posted'
                     ON CONFLICT DO NOTHING
                  )
-                 UPDATE webhook_cursor SET last_event_id = greatest(last_event_id, newest.id)
-                 FROM newest",
+                 UPDATE webhook_cursor SET last_event_id = newest.id
+                 FROM newest WHERE last_event_id < newest.id",
             )
             .await
             .map_err(db_error)?;
