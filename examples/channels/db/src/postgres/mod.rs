@@ -19,6 +19,10 @@
 //! last id it saw never skips a row committed later with a smaller id. Each write also
 //! `pg_notify`s its event id, which wakes the relay of every replica.
 //!
+//! So that the lock does not cost one WAL flush per write, each process sends its writes to one
+//! writer task that commits the writes queued meanwhile together, each in a savepoint (group
+//! commit, as the SQLite writer does; see [`writes`]).
+//!
 //! # Failures
 //!
 //! A server that cannot be reached, or goes away mid-request, is [`DbError::Unavailable`]
@@ -28,6 +32,7 @@
 mod deliveries;
 mod listener;
 mod migrations;
+mod writes;
 
 use std::str::FromStr as _;
 use std::sync::Arc;
@@ -45,6 +50,7 @@ use tokio::task::JoinHandle;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Row};
 use tokio_util::sync::CancellationToken;
+use writes::{Write, Written};
 
 /// The connections of one process's pool.
 const POOL_SIZE: usize = 16;
@@ -58,6 +64,7 @@ const WRITE_LOCK: i64 = 0x6368_616e_6e65_6c33; // "channel3"
 /// The PostgreSQL backend: a pool, plus the listener session (notifications, relay leadership).
 pub struct Postgres {
     pool: Pool,
+    writer: writes::Writer,
     committed: watch::Sender<i64>,
     leader: Arc<AtomicBool>,
     shutdown: CancellationToken,
@@ -100,8 +107,10 @@ impl Postgres {
             leader.clone(),
             shutdown.clone(),
         ));
+        let writer = writes::Writer::start(pool.clone(), committed.clone());
         Ok(Postgres {
             pool,
+            writer,
             committed,
             leader,
             shutdown,
@@ -112,6 +121,8 @@ impl Postgres {
     /// Ends the listener session and closes the pool; later calls fail with
     /// [`DbError::Closed`].
     pub async fn close(&self) {
+        // The writes already queued are committed first.
+        self.writer.close().await;
         self.shutdown.cancel();
         let listener =
             self.listener.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
@@ -123,17 +134,6 @@ impl Postgres {
 
     async fn client(&self) -> Result<Object, DbError> {
         self.pool.get().await.map_err(pool_error)
-    }
-
-    /// Moves the commit watch forward to `id`.
-    fn announce(&self, id: i64) {
-        self.committed.send_if_modified(|last| {
-            let moved = id > *last;
-            if moved {
-                *last = id;
-            }
-            moved
-        });
     }
 }
 
@@ -155,6 +155,11 @@ fn db_error(error: tokio_postgres::Error) -> DbError {
         || std::error::Error::source(&error).is_some_and(|source| source.is::<std::io::Error>())
         || error.code().is_none() && error.to_string().contains("timed out");
     if unreachable { DbError::Unavailable(error.into()) } else { DbError::Other(error.into()) }
+}
+
+/// A write answered with the result of another kind of write: a bug.
+fn unexpected() -> DbError {
+    DbError::Other(anyhow::anyhow!("the writer answered with another kind of result"))
 }
 
 fn unique_violation(error: &tokio_postgres::Error) -> bool {
@@ -228,28 +233,10 @@ async fn append_event(
 #[async_trait::async_trait]
 impl Database for Postgres {
     async fn create_channel(&self, name: ChannelName, now: i64) -> Result<Channel, DbError> {
-        let mut client = self.client().await?;
-        let tx = begin_write(&mut client).await?;
-        let insert = tx
-            .prepare_cached(
-                "INSERT INTO channels (name, name_key, created_at, updated_at)
-                 VALUES ($1, $2, $3, $3)
-                 RETURNING id, name, created_at, updated_at",
-            )
-            .await
-            .map_err(db_error)?;
-        let created = match tx.query_one(&insert, &[&name.as_str(), &name.key(), &now]).await {
-            Ok(row) => channel(&row),
-            Err(error) if unique_violation(&error) => {
-                return Err(DbError::DuplicateName(name.into_string()));
-            }
-            Err(error) => return Err(db_error(error)),
-        };
-        let id = append_event(&tx, &ChannelEvent::ChannelCreated { channel: created.clone() }, now)
-            .await?;
-        tx.commit().await.map_err(db_error)?;
-        self.announce(id);
-        Ok(created)
+        match self.writer.write(Write::CreateChannel { name, now }).await? {
+            Written::Channel(created) => Ok(created),
+            _ => Err(unexpected()),
+        }
     }
 
     async fn list_channels(&self, request: PageRequest) -> Result<Page<Channel>, DbError> {
@@ -284,81 +271,29 @@ impl Database for Postgres {
         name: ChannelName,
         now: i64,
     ) -> Result<Channel, DbError> {
-        let mut client = self.client().await?;
-        let tx = begin_write(&mut client).await?;
-        let update = tx
-            .prepare_cached(
-                "UPDATE channels SET name = $2, name_key = $3, updated_at = $4 WHERE id = $1
-                 RETURNING id, name, created_at, updated_at",
-            )
-            .await
-            .map_err(db_error)?;
-        let renamed = match tx.query_opt(&update, &[&id, &name.as_str(), &name.key(), &now]).await {
-            Ok(Some(row)) => channel(&row),
-            Ok(None) => return Err(DbError::ChannelNotFound(id)),
-            Err(error) if unique_violation(&error) => {
-                return Err(DbError::DuplicateName(name.into_string()));
-            }
-            Err(error) => return Err(db_error(error)),
-        };
-        let event =
-            append_event(&tx, &ChannelEvent::ChannelRenamed { channel: renamed.clone() }, now)
-                .await?;
-        tx.commit().await.map_err(db_error)?;
-        self.announce(event);
-        Ok(renamed)
+        match self.writer.write(Write::RenameChannel { id, name, now }).await? {
+            Written::Channel(renamed) => Ok(renamed),
+            _ => Err(unexpected()),
+        }
     }
 
     async fn delete_channel(&self, id: i64, now: i64) -> Result<(), DbError> {
-        let mut client = self.client().await?;
-        let tx = begin_write(&mut client).await?;
-        // Messages go with the channel through `ON DELETE CASCADE`.
-        let delete =
-            tx.prepare_cached("DELETE FROM channels WHERE id = $1").await.map_err(db_error)?;
-        if tx.execute(&delete, &[&id]).await.map_err(db_error)? == 0 {
-            return Err(DbError::ChannelNotFound(id));
+        match self.writer.write(Write::DeleteChannel { id, now }).await? {
+            Written::Deleted => Ok(()),
+            _ => Err(unexpected()),
         }
-        let event =
-            append_event(&tx, &ChannelEvent::ChannelDeleted { channel_id: id }, now).await?;
-        tx.commit().await.map_err(db_error)?;
-        self.announce(event);
-        Ok(())
     }
 
     async fn insert_message(
         &self,
         channel_id: i64,
-        new: NewMessage,
+        message: NewMessage,
         now: i64,
     ) -> Result<Message, DbError> {
-        let mut client = self.client().await?;
-        let tx = begin_write(&mut client).await?;
-        // The channel row is locked against a concurrent delete until the commit.
-        let exists = tx
-            .prepare_cached("SELECT 1 FROM channels WHERE id = $1 FOR KEY SHARE")
-            .await
-            .map_err(db_error)?;
-        if tx.query_opt(&exists, &[&channel_id]).await.map_err(db_error)?.is_none() {
-            return Err(DbError::ChannelNotFound(channel_id));
+        match self.writer.write(Write::InsertMessage { channel_id, message, now }).await? {
+            Written::Message(posted) => Ok(posted),
+            _ => Err(unexpected()),
         }
-        let insert = tx
-            .prepare_cached(
-                "INSERT INTO messages (channel_id, author, text, created_at) VALUES ($1, $2, $3, $4)
-                 RETURNING id, channel_id, author, text, created_at",
-            )
-            .await
-            .map_err(db_error)?;
-        let row = tx
-            .query_one(&insert, &[&channel_id, &new.author.as_str(), &new.text.as_str(), &now])
-            .await
-            .map_err(db_error)?;
-        let posted = message(&row);
-        let event =
-            append_event(&tx, &ChannelEvent::MessagePosted { message: posted.clone() }, now)
-                .await?;
-        tx.commit().await.map_err(db_error)?;
-        self.announce(event);
-        Ok(posted)
     }
 
     async fn list_messages(
