@@ -39,6 +39,8 @@
 //! Nothing requires `webhooks`: it subscribes to the realtime bus, so the platform can be booted
 //! without it.
 
+#![forbid(unsafe_code)]
+
 // Links the component crates that nothing here names in code; generates `platform::builder()`
 // and `platform::boot()`.
 weft::platform!(channels_db, channels_webhooks);

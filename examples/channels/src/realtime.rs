@@ -91,7 +91,9 @@ impl Lifecycle for Realtime {
         if let (Some(_), None) = (&settings.nats_url, &settings.database_url) {
             // Replicas with a database each would publish conflicting ids to one subject.
             anyhow::bail!(
-                "`nats_url` spreads events across processes that share one database: set                  `database_url` (postgres://…) too, or drop `nats_url` to run one process on                  SQLite with the in-process bus"
+                "`nats_url` spreads events across processes that share one database: set \
+                 `database_url` (postgres://…) too, or drop `nats_url` to run one process on \
+                 SQLite with the in-process bus"
             );
         }
         let task = if let Some(url) = &settings.nats_url {
@@ -101,10 +103,16 @@ impl Lifecycle for Realtime {
             *self.broker.lock().unwrap_or_else(PoisonError::into_inner) = Some(broker);
             task
         } else {
-            let bus = self.bus.clone();
-            let relay = relay(self.db.clone(), after, self.relay.shutdown.clone(), move |event| {
-                let _ = bus.0.send(event);
-            });
+            let (bus, listened) = (self.bus.clone(), self.bus.clone());
+            let relay = relay(
+                self.db.clone(),
+                after,
+                self.relay.shutdown.clone(),
+                move |event| {
+                    let _ = bus.0.send(event);
+                },
+                move || listened.0.receiver_count() > 0,
+            );
             tokio::spawn(relay)
         };
         *self.relay.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
@@ -129,47 +137,67 @@ impl Lifecycle for Realtime {
 /// what is committed and returns.
 ///
 /// A failed read is logged and retried; `publish` is called exactly once per event, in
-/// increasing id order.
+/// increasing id order. While `listened` says that nobody listens, the relay skips the events
+/// instead of reading them (a subscriber receives the events committed after it subscribed).
 pub async fn relay(
     db: Arc<dyn Database>,
     mut after: i64,
     shutdown: CancellationToken,
     publish: impl Fn(StoredEvent),
+    listened: impl Fn() -> bool,
 ) {
     let mut committed = db.committed();
     let mut watching = true;
+    let mut polled = false;
     loop {
         let stopping = shutdown.is_cancelled();
-        committed.borrow_and_update();
-        let caught_up = loop {
-            match db.events_after(after, BATCH).await {
-                Ok(events) => {
-                    let full = events.len() == BATCH as usize;
-                    for event in events {
-                        after = event.id;
-                        publish(event);
-                    }
-                    if !full {
-                        break true;
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(%error, after, "the relay cannot read the outbox; retrying");
-                    break false;
-                }
+        // The head is read before asking whether anyone listens: an event at or below it was
+        // committed before any subscriber that the answer does not count.
+        let head = *committed.borrow_and_update();
+        let caught_up = if listened() {
+            publish_after(&*db, &mut after, &publish).await
+        } else {
+            after = after.max(head);
+            // Another process's writes show only in the outbox.
+            if polled && let Ok(head) = db.last_event_id().await {
+                after = after.max(head);
             }
+            true
         };
         if stopping {
             return;
         }
         let wait = if caught_up { POLL_INTERVAL } else { RETRY_AFTER };
+        polled = false;
         tokio::select! {
             () = shutdown.cancelled() => {}
             changed = committed.changed(), if watching => {
                 // The database is gone; the poll still runs until the stop.
                 watching = changed.is_ok();
             }
-            () = tokio::time::sleep(wait) => {}
+            () = tokio::time::sleep(wait) => polled = true,
+        }
+    }
+}
+
+/// Publishes every event after `after`, moving it; `false` if a read failed (logged).
+async fn publish_after(db: &dyn Database, after: &mut i64, publish: &impl Fn(StoredEvent)) -> bool {
+    loop {
+        match db.events_after(*after, BATCH).await {
+            Ok(events) => {
+                let full = events.len() == BATCH as usize;
+                for event in events {
+                    *after = event.id;
+                    publish(event);
+                }
+                if !full {
+                    return true;
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, after, "the relay cannot read the outbox; retrying");
+                return false;
+            }
         }
     }
 }

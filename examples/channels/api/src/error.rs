@@ -10,7 +10,9 @@ pub enum DbError {
     #[error("channel {0} not found")]
     ChannelNotFound(i64),
     /// Another channel already has this name.
-    #[error("a channel named `{0}` already exists")]
+    #[error(
+        "a channel named `{0}` already exists (names are compared after Unicode normalization and case folding)"
+    )]
     DuplicateName(String),
     /// The database is not open: not initialized yet, or stopped.
     #[error("the database is closed")]

@@ -13,6 +13,8 @@
 //! Components live in other crates (`channels`, `channels-db`, `channels-webhooks`) and reach one
 //! another only through these traits, so any of them can be replaced in a test.
 
+#![forbid(unsafe_code)]
+
 pub mod entities;
 pub mod error;
 pub mod services;

@@ -34,8 +34,9 @@ pub struct Settings {
     /// part of a request, or none, is closed as soon as stopping begins.
     pub shutdown_grace_ms: u64,
     /// How long a client has to send a request's head (request line and headers), in
-    /// milliseconds, counted from the first byte, or from the end of the previous response on a
-    /// kept-alive connection; past it the connection is closed.
+    /// milliseconds, counted from the connection's acceptance, or from the end of the previous
+    /// response on a kept-alive connection (so idle connections close too); past it the
+    /// connection is closed.
     pub header_timeout_ms: u64,
     /// How long a client has to send a request's body once its head has arrived, in
     /// milliseconds; past it the request is answered `408` and the connection closed.

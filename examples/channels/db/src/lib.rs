@@ -22,6 +22,8 @@
 //! `NORMAL` (configurable) survives a crash of the process but may lose the last commits on an
 //! operating-system crash, for fewer fsyncs.
 
+#![forbid(unsafe_code)]
+
 mod migrations;
 mod postgres;
 mod queries;
@@ -237,7 +239,8 @@ impl Database for Sqlite {
         message: NewMessage,
         now: i64,
     ) -> Result<Message, DbError> {
-        self.write(move |c| queries::insert_message(c, channel_id, &message, now)).await
+        let encoded = queries::EncodedMessage::new(&message)?;
+        self.write(move |c| queries::insert_message(c, channel_id, &message, &encoded, now)).await
     }
 
     async fn list_messages(

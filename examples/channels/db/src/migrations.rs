@@ -35,10 +35,11 @@ const MIGRATIONS: &[Migration] = &[
     ),
     // 2: the outbox. Every write appends its event here in its own transaction; the row id is
     // the event id, in commit order (one writer). No foreign key: a channel's events outlive it
-    // (`channel_deleted` is one of them). AUTOINCREMENT: an id is never reused, so a client's
-    // last seen id stays meaningful.
+    // (`channel_deleted` is one of them). Events are never deleted, so the newest row stays and
+    // a plain INTEGER PRIMARY KEY never reuses an id (AUTOINCREMENT would cost a write to
+    // `sqlite_sequence` per event, on the writer thread).
     Sql("CREATE TABLE events (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id INTEGER PRIMARY KEY,
         channel_id INTEGER NOT NULL,
         kind TEXT NOT NULL,
         payload TEXT NOT NULL,

@@ -13,6 +13,15 @@ fn other(error: rusqlite::Error) -> DbError {
     DbError::Other(error.into())
 }
 
+/// The extended result code of a FOREIGN KEY constraint failure.
+const SQLITE_CONSTRAINT_FOREIGNKEY: i32 = 787;
+
+fn is_foreign_key_violation(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, _)
+        if e.code == ErrorCode::ConstraintViolation
+            && e.extended_code == SQLITE_CONSTRAINT_FOREIGNKEY)
+}
+
 fn is_unique_violation(error: &rusqlite::Error) -> bool {
     matches!(error, rusqlite::Error::SqliteFailure(e, _)
         if e.code == ErrorCode::ConstraintViolation && e.extended_code == SQLITE_CONSTRAINT_UNIQUE)
@@ -49,18 +58,57 @@ fn page<T>(mut items: Vec<T>, request: PageRequest, id: impl Fn(&T) -> i64) -> P
     Page { items, next_cursor }
 }
 
-/// Appends `event` to the outbox, in the caller's transaction; returns its id.
-fn append_event(c: &Connection, event: &ChannelEvent, now: i64) -> Result<i64, DbError> {
-    let payload = serde_json::to_string(event).map_err(|error| {
-        DbError::Other(anyhow::Error::new(error).context("cannot encode event"))
-    })?;
+/// Appends `event` to the outbox, in the caller's transaction.
+fn append_event(c: &Connection, event: &ChannelEvent, now: i64) -> Result<(), DbError> {
+    let payload = serde_json::to_string(event).map_err(encoding)?;
+    append_payload(c, event.channel_id(), event.kind(), &payload, now)
+}
+
+/// Appends an event already encoded as `payload` (its JSON) to the outbox.
+fn append_payload(
+    c: &Connection,
+    channel_id: i64,
+    kind: &str,
+    payload: &str,
+    now: i64,
+) -> Result<(), DbError> {
     let mut statement = c
         .prepare_cached(
             "INSERT INTO events (channel_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(other)?;
-    statement.execute(params![event.channel_id(), event.kind(), payload, now]).map_err(other)?;
-    Ok(c.last_insert_rowid())
+    statement.execute(params![channel_id, kind, payload, now]).map_err(other)?;
+    Ok(())
+}
+
+fn encoding(error: serde_json::Error) -> DbError {
+    DbError::Other(anyhow::Error::new(error).context("cannot encode an event"))
+}
+
+/// The author and text of a message as JSON strings, encoded before the write is queued:
+/// escaping a text of thousands of characters need not hold the writer thread, which every
+/// write waits for.
+pub(crate) struct EncodedMessage {
+    author: String,
+    text: String,
+}
+
+impl EncodedMessage {
+    pub(crate) fn new(message: &NewMessage) -> Result<Self, DbError> {
+        Ok(EncodedMessage {
+            author: serde_json::to_string(message.author.as_str()).map_err(encoding)?,
+            text: serde_json::to_string(message.text.as_str()).map_err(encoding)?,
+        })
+    }
+
+    /// The `message_posted` event of `message` as JSON: the same text as
+    /// `serde_json::to_string(&ChannelEvent::MessagePosted { message })`.
+    fn event_payload(&self, message: &Message) -> String {
+        format!(
+            r#"{{"type":"message_posted","message":{{"id":{},"channel_id":{},"author":{},"text":{},"created_at":{}}}}}"#,
+            message.id, message.channel_id, self.author, self.text, message.created_at
+        )
+    }
 }
 
 pub(crate) fn create_channel(
@@ -160,13 +208,11 @@ pub(crate) fn insert_message(
     c: &Connection,
     channel_id: i64,
     new: &NewMessage,
+    encoded: &EncodedMessage,
     now: i64,
 ) -> Result<Message, DbError> {
-    // Runs inside the writer's transaction: the check and the insert see the same state, and
-    // the caller is answered only after the group commit.
-    if !channel_exists(c, channel_id)? {
-        return Err(DbError::ChannelNotFound(channel_id));
-    }
+    // Runs inside the writer's transaction, and the caller is answered only after the group
+    // commit. A missing channel is the foreign key's violation: no separate look-up.
     let mut statement = c
         .prepare_cached(
             "INSERT INTO messages (channel_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)
@@ -175,8 +221,15 @@ pub(crate) fn insert_message(
         .map_err(other)?;
     let posted = statement
         .query_row(params![channel_id, new.author.as_str(), new.text.as_str(), now], message)
-        .map_err(other)?;
-    append_event(c, &ChannelEvent::MessagePosted { message: posted.clone() }, now)?;
+        .map_err(|error| {
+            if is_foreign_key_violation(&error) {
+                DbError::ChannelNotFound(channel_id)
+            } else {
+                other(error)
+            }
+        })?;
+    let payload = encoded.event_payload(&posted);
+    append_payload(c, channel_id, "message_posted", &payload, now)?;
     Ok(posted)
 }
 
@@ -235,5 +288,40 @@ pub(crate) fn events_after(
 
 /// The id of the newest event, `0` if there is none.
 pub(crate) fn last_event_id(c: &Connection) -> Result<i64, DbError> {
-    c.query_row("SELECT coalesce(max(id), 0) FROM events", [], |row| row.get(0)).map_err(other)
+    let mut statement =
+        c.prepare_cached("SELECT coalesce(max(id), 0) FROM events").map_err(other)?;
+    statement.query_row([], |row| row.get(0)).map_err(other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use channels_api::{Author, MessageText};
+
+    #[test]
+    fn a_pre_encoded_payload_is_what_serde_writes() {
+        let long = "x".repeat(4000);
+        for (author, text) in [
+            ("ann", "hello"),
+            ("\"quoted\" \\ back", "line\nbreak\ttab\r and \u{1F980} \u{e9} </script> \u{2028}"),
+            ("日本", long.as_str()),
+        ] {
+            let new = NewMessage {
+                author: Author::parse(author).expect("valid"),
+                text: MessageText::parse(text).expect("valid"),
+            };
+            let message = Message {
+                id: 42,
+                channel_id: 7,
+                author: new.author.to_string(),
+                text: new.text.to_string(),
+                created_at: 1_796_000_000_000,
+            };
+            let encoded = EncodedMessage::new(&new).expect("encodes");
+            let got = encoded.event_payload(&message);
+            let expected = serde_json::to_string(&ChannelEvent::MessagePosted { message })
+                .expect("serializes");
+            assert_eq!(got, expected);
+        }
+    }
 }

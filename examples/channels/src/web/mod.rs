@@ -119,6 +119,16 @@ impl Lifecycle for Web {
             max_body_bytes: settings.max_body_bytes,
         }
         .fit_open_files(server::open_file_limit());
+        // Only worth a warning when the cap was chosen, not when it is the default.
+        let chosen = settings.max_connections != channels_api::Settings::default().max_connections;
+        if chosen && limits.max_connections < settings.max_connections {
+            tracing::warn!(
+                configured = settings.max_connections,
+                effective = limits.max_connections,
+                open_file_limit = server::open_file_limit(),
+                "`max_connections` lowered to fit the open-file limit (raise it with `ulimit -n`)"
+            );
+        }
         let task = tokio::spawn(server::serve(
             listener,
             app,

@@ -2,7 +2,8 @@
 //! our own so that the server, not the client, decides how long a connection may hold a slot.
 //!
 //! - **Head timeout.** hyper closes a connection that has not sent a whole request head within
-//!   `header_timeout_ms` (from its first byte, or from the end of the previous response).
+//!   `header_timeout_ms` (from its acceptance, or from the end of the previous response: idle
+//!   kept-alive connections close too).
 //! - **Body timeout.** A handler that reads a body gets it whole within `body_timeout_ms` of the
 //!   head, or answers `408` (see [`BodyDeadline`]).
 //! - **Connection cap.** At most `max_connections` connections are served at once, lowered to

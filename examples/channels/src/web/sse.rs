@@ -1,4 +1,9 @@
 //! Server-sent events: the realtime bus, streamed to HTTP clients.
+//!
+//! Each event is sent with its outbox id as the SSE `id:`, in id order. A stream that falls more
+//! than the bus's capacity behind gets one `lagged` event (data: how many events of the bus it
+//! missed) and goes on with the newest; its client should then resume over REST from the last
+//! message id it saw, as after a reconnection (see the README).
 
 use std::convert::Infallible;
 

@@ -164,8 +164,8 @@ async fn concurrent_posters_are_streamed_in_commit_order() -> anyhow::Result<()>
 }
 
 /// The resume rule: after losing its stream, a client reopens it, then lists the channel's
-/// messages with `cursor` = the last message id it saw, and drops from the new stream the ids it
-/// already has. Done many times while 8 clients post, it misses no message.
+/// messages with `cursor` = the last message id it saw (at first: none), and drops from the new
+/// stream the ids it already has. Done many times while 8 clients post, it misses no message.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resuming_with_the_last_seen_id_as_cursor_misses_nothing() -> anyhow::Result<()> {
     const POSTERS: usize = 8;
@@ -175,8 +175,6 @@ async fn resuming_with_the_last_seen_id_as_cursor_misses_nothing() -> anyhow::Re
     let channel = create_channel(&app, "resume").await;
     let stream_url = app.url(&format!("/channels/{channel}/events"));
     let messages_url = app.url(&format!("/channels/{channel}/messages"));
-    // Subscribed before anything is posted: the client has seen everything up to `last = 0`.
-    let mut stream = SseReader::open(&stream_url).await;
 
     let mut posters = Vec::new();
     for poster in 0..POSTERS {
@@ -195,26 +193,11 @@ async fn resuming_with_the_last_seen_id_as_cursor_misses_nothing() -> anyhow::Re
     // The client: in order, by message id; `last` is the last id it saw.
     let mut have = BTreeMap::<i64, String>::new();
     let mut last = 0;
+    let mut stream = SseReader::open(&stream_url).await;
     let mut resumes = 0;
     let c = client();
-    while !posters.iter().all(|p| p.is_finished()) && resumes < 200 {
-        // Read a few events, then lose the stream.
-        for _ in 0..(3 + resumes % 7) {
-            let Ok(Some(event)) =
-                tokio::time::timeout(Duration::from_millis(500), stream.next()).await
-            else {
-                break;
-            };
-            // `channel_created` may arrive after the stream opened: not a message.
-            let Some(id) = event.data["message"]["id"].as_i64() else { continue };
-            if id > last {
-                last = id;
-                have.insert(id, event.data["message"]["text"].as_str().unwrap_or("").into());
-            }
-        }
-        drop(stream);
-        // Resume: reopen the stream first, then read what was missed over REST.
-        stream = SseReader::open(&stream_url).await;
+    loop {
+        // The stream is open: read over REST what came before it (the first time: everything).
         let mut cursor = last;
         loop {
             let page: serde_json::Value = c
@@ -234,6 +217,25 @@ async fn resuming_with_the_last_seen_id_as_cursor_misses_nothing() -> anyhow::Re
                 None => break,
             }
         }
+        if posters.iter().all(|p| p.is_finished()) || resumes >= 200 {
+            break;
+        }
+        // Read a few events, then lose the stream, and reopen it.
+        for _ in 0..(3 + resumes % 7) {
+            let Ok(Some(event)) =
+                tokio::time::timeout(Duration::from_millis(500), stream.next()).await
+            else {
+                break;
+            };
+            // `channel_created` may arrive after the stream opened: not a message.
+            let Some(id) = event.data["message"]["id"].as_i64() else { continue };
+            if id > last {
+                last = id;
+                have.insert(id, event.data["message"]["text"].as_str().unwrap_or("").into());
+            }
+        }
+        drop(stream);
+        stream = SseReader::open(&stream_url).await;
         resumes += 1;
     }
     for poster in posters {

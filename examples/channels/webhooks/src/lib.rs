@@ -14,6 +14,8 @@
 //! Each URL becomes a weft resource service with a `message-posted` request template (POST, a
 //! time limit per attempt, a retry strategy with exponential backoff); see [`Delivery`].
 
+#![forbid(unsafe_code)]
+
 mod claims;
 mod delivery;
 
