@@ -5,6 +5,8 @@
 //! |---------------------------------|----------------------|
 //! | `CHANNELS_CONFIG`               | path of a TOML file with any of the settings below |
 //! | `CHANNELS_DATA_DIR`             | `data_dir`           |
+//! | `CHANNELS_DATABASE_URL`         | `database_url` (`postgres://…`; empty for SQLite) |
+//! | `CHANNELS_NATS_URL`             | `nats_url` (`nats://…`; empty for the in-process bus) |
 //! | `CHANNELS_BIND`                 | `bind`               |
 //! | `CHANNELS_WEBHOOK_URLS`         | `webhook_urls`, comma-separated |
 //! | `CHANNELS_WEBHOOK_TIMEOUT_MS`   | `webhook_timeout_ms` |
@@ -61,6 +63,15 @@ pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> anyhow
     };
     if let Some(value) = env("CHANNELS_DATA_DIR") {
         settings.data_dir = PathBuf::from(value);
+    }
+    for (name, slot) in [
+        ("CHANNELS_DATABASE_URL", &mut settings.database_url),
+        ("CHANNELS_NATS_URL", &mut settings.nats_url),
+    ] {
+        if let Some(value) = env(name) {
+            let value = value.trim();
+            *slot = (!value.is_empty()).then(|| value.to_owned());
+        }
     }
     override_parsed(&env, "CHANNELS_BIND", &mut settings.bind)?;
     if let Some(value) = env("CHANNELS_WEBHOOK_URLS") {

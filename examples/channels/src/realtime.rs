@@ -12,11 +12,17 @@
 //! The relay starts at the newest event stored when the component starts: events committed
 //! before (by an earlier run) are not republished. When the component stops, the relay publishes
 //! what is committed, then ends.
+//!
+//! With a `nats_url`, the bus spans several processes instead: see [`cluster`]. One relay per
+//! cluster publishes to NATS, and every process forwards what NATS delivers into its local
+//! broadcast channel, so subscribers read it exactly as they read the in-process bus.
+
+pub mod cluster;
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use channels_api::{Database, EventBus, StoredEvent};
+use channels_api::{Config, Database, EventBus, StoredEvent};
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -35,11 +41,14 @@ const BATCH: u32 = 256;
 const RETRY_AFTER: Duration = Duration::from_millis(100);
 
 /// The `realtime` component.
-#[component(name = "realtime", provides = dyn EventBus, requires = [dyn Database])]
+#[component(name = "realtime", provides = dyn EventBus, requires = [dyn Config, dyn Database])]
 pub struct Realtime {
+    config: Arc<dyn Config>,
     db: Arc<dyn Database>,
     bus: Bus,
     relay: RelayTask,
+    /// The NATS connection, with a `nats_url`.
+    broker: Mutex<Option<cluster::Broker>>,
 }
 
 /// The broadcast sender; receivers are made from it on demand.
@@ -68,22 +77,44 @@ impl EventBus for Realtime {
     fn subscribe(&self) -> broadcast::Receiver<StoredEvent> {
         self.bus.0.subscribe()
     }
+
+    fn connected(&self) -> bool {
+        let broker = self.broker.lock().unwrap_or_else(PoisonError::into_inner);
+        broker.as_ref().is_none_or(cluster::Broker::connected)
+    }
 }
 
 impl Lifecycle for Realtime {
     async fn start(&self) -> anyhow::Result<()> {
         let after = self.db.last_event_id().await?;
-        let (bus, listened) = (self.bus.clone(), self.bus.clone());
-        let relay = relay(
-            self.db.clone(),
-            after,
-            self.relay.shutdown.clone(),
-            move |event| {
-                let _ = bus.0.send(event);
-            },
-            move || listened.0.receiver_count() > 0,
-        );
-        let task = tokio::spawn(relay);
+        let settings = self.config.settings();
+        if let (Some(_), None) = (&settings.nats_url, &settings.database_url) {
+            // Replicas with a database each would publish conflicting ids to one subject.
+            anyhow::bail!(
+                "`nats_url` spreads events across processes that share one database: set \
+                 `database_url` (postgres://…) too, or drop `nats_url` to run one process on \
+                 SQLite with the in-process bus"
+            );
+        }
+        let task = if let Some(url) = &settings.nats_url {
+            let broker =
+                cluster::Broker::connect(url, self.db.clone(), after, self.bus.0.clone()).await?;
+            let task = broker.relay(self.db.clone(), after, self.relay.shutdown.clone());
+            *self.broker.lock().unwrap_or_else(PoisonError::into_inner) = Some(broker);
+            task
+        } else {
+            let (bus, listened) = (self.bus.clone(), self.bus.clone());
+            let relay = relay(
+                self.db.clone(),
+                after,
+                self.relay.shutdown.clone(),
+                move |event| {
+                    let _ = bus.0.send(event);
+                },
+                move || listened.0.receiver_count() > 0,
+            );
+            tokio::spawn(relay)
+        };
         *self.relay.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
         tracing::debug!(after, "relay started");
         Ok(())
@@ -95,6 +126,8 @@ impl Lifecycle for Realtime {
         if let Some(task) = task {
             task.await.map_err(|error| anyhow::anyhow!("the relay task failed: {error}"))?;
         }
+        // Ends the forwarder: no event reaches this process after its stop.
+        drop(self.broker.lock().unwrap_or_else(PoisonError::into_inner).take());
         Ok(())
     }
 }

@@ -17,6 +17,11 @@ pub enum DbError {
     /// The database is not open: not initialized yet, or stopped.
     #[error("the database is closed")]
     Closed,
+    /// The database server cannot be reached now (down, restarting, or the connection broke);
+    /// the operation may succeed later. A write that fails this way may or may not have been
+    /// committed, and it was not acknowledged.
+    #[error("the database is unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
     /// SQLite or the blocking pool failed.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -49,7 +54,9 @@ impl From<DbError> for ServiceError {
         match error {
             DbError::ChannelNotFound(id) => ServiceError::ChannelNotFound(id),
             DbError::DuplicateName(_) => ServiceError::Conflict(error.to_string()),
-            DbError::Closed => ServiceError::Unavailable(error.to_string()),
+            DbError::Closed | DbError::Unavailable(_) => {
+                ServiceError::Unavailable(error.to_string())
+            }
             DbError::Other(error) => ServiceError::Internal(error),
         }
     }

@@ -70,6 +70,50 @@ pub trait Database: Send + Sync {
     /// commit: it wakes the relay at once. Writes made by other processes do not show here; the
     /// relay also polls [`events_after`](Database::events_after) for those.
     fn committed(&self) -> watch::Receiver<i64>;
+
+    /// Whether this process's relay is the one that publishes the outbox to a broker shared by
+    /// several processes. A database that one process owns (SQLite) always says yes; on
+    /// PostgreSQL, the process holding the relay's session advisory lock does.
+    fn relay_leader(&self) -> bool {
+        true
+    }
+
+    /// The newest event id a cluster's relay has published and the broker confirmed, where a
+    /// new leader resumes; `None` where the database does not track it (one process).
+    async fn relay_position(&self) -> Result<Option<i64>, DbError> {
+        Ok(None)
+    }
+
+    /// Whether webhook deliveries are a queue in the database that several worker processes
+    /// share ([`claim_deliveries`](Database::claim_deliveries)). Where not (SQLite: one
+    /// process), the webhooks component delivers what it receives from the bus.
+    fn shared_deliveries(&self) -> bool {
+        false
+    }
+
+    /// Claims up to `limit` webhook deliveries (`message_posted` events) that no worker holds,
+    /// oldest first, and leases them for `lease_ms`: until then no other worker claims them.
+    /// A delivery not finished within its lease (its worker died) is claimed again.
+    async fn claim_deliveries(
+        &self,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, DbError> {
+        let _ = (lease_ms, limit);
+        Ok(Vec::new())
+    }
+
+    /// Removes a delivery from the queue once it is done (delivered, or given up and logged).
+    async fn finish_delivery(&self, event_id: i64) -> Result<(), DbError> {
+        let _ = event_id;
+        Ok(())
+    }
+
+    /// Records that every event up to `published` reached the broker.
+    async fn set_relay_position(&self, published: i64) -> Result<(), DbError> {
+        let _ = published;
+        Ok(())
+    }
 }
 
 /// In-process publication of [`StoredEvent`]s, provided by the `realtime` component, whose relay
@@ -81,6 +125,13 @@ pub trait EventBus: Send + Sync {
     /// Receives the events published from now on, in id order. A receiver that falls too far
     /// behind gets [`broadcast::error::RecvError::Lagged`] and loses the oldest events.
     fn subscribe(&self) -> broadcast::Receiver<StoredEvent>;
+
+    /// Whether events published anywhere reach this process now. The in-process bus always
+    /// does; a broker-backed bus does not while the broker is unreachable, and the SSE
+    /// endpoints answer 503 then rather than open a stream that would stay silent.
+    fn connected(&self) -> bool {
+        true
+    }
 }
 
 /// The channels service, provided by the `channels` component: what the web controllers call.

@@ -9,8 +9,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// Where the SQLite database lives; created if missing.
+    /// Where the SQLite database lives; created if missing. Unused with a `database_url`.
     pub data_dir: PathBuf,
+    /// A PostgreSQL URL (`postgres://user:password@host:port/database`) to store data in a
+    /// shared database instead of SQLite in `data_dir`; several replicas may share it.
+    pub database_url: Option<String>,
+    /// A NATS URL (`nats://host:port`) to spread events across replicas through a broker
+    /// instead of the in-process bus.
+    pub nats_url: Option<String>,
     /// The address the HTTP server binds; port `0` picks a free port.
     pub bind: SocketAddr,
     /// Each new message is POSTed as JSON to every one of these URLs.
@@ -45,6 +51,8 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             data_dir: PathBuf::from("channels-data"),
+            database_url: None,
+            nats_url: None,
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             webhook_urls: Vec::new(),
             webhook_timeout_ms: 2_000,

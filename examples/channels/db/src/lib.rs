@@ -1,4 +1,5 @@
-//! The `database` component of the weft channels example: channels and messages in SQLite.
+//! The `database` component of the weft channels example: channels and messages in SQLite by
+//! default, or in PostgreSQL when `database_url` is set ([`Store`] picks the backend in `init`).
 //!
 //! It lives in a crate of its own that the `channels` binary never names in code: the
 //! `weft::platform!(channels_db, ...)` invocation links it, and `#[component]` registers it.
@@ -24,8 +25,13 @@
 #![forbid(unsafe_code)]
 
 mod migrations;
+mod postgres;
 mod queries;
+mod store;
 mod writer;
+
+pub use postgres::Postgres;
+pub use store::{BackendKind, Store, backend_kind};
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -45,9 +51,8 @@ use writer::Writer;
 /// The file name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "channels.sqlite3";
 
-/// The `database` component: SQLite in `data_dir`, created and migrated in `init`, closed in
-/// `stop`.
-#[component(name = "database", provides = dyn Database, requires = [dyn Config])]
+/// The SQLite backend of the `database` component ([`Store`]): SQLite in `data_dir`, created and
+/// migrated in `init`, closed in `stop`.
 pub struct Sqlite {
     config: Arc<dyn Config>,
     writer: Writer,

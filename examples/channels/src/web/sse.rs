@@ -20,8 +20,23 @@ use super::extract::Id;
 /// `GET /events`: every channel event.
 pub(crate) async fn all_events(
     State(app): State<AppState>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    stream(app, None)
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    broker_reachable(&app)?;
+    Ok(stream(app, None))
+}
+
+/// A stream opened while the event broker is unreachable would stay silent: 503 instead, so
+/// that the client retries (perhaps on another replica).
+fn broker_reachable(app: &AppState) -> Result<(), ApiError> {
+    if app.events.connected() {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the event broker is unreachable; retry later",
+        ))
+    }
 }
 
 /// `GET /channels/{id}/events`: the events of one existing channel.
@@ -30,6 +45,7 @@ pub(crate) async fn channel_events(
     Id(id): Id,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     app.channels.get_channel(id).await?;
+    broker_reachable(&app)?;
     Ok(stream(app, Some(id)))
 }
 

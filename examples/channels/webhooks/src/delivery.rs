@@ -12,8 +12,11 @@ use weft::http::{Method, Protocol, RequestTemplate, ResourceService, RetryStrate
 /// The first wait before a retry; it doubles at each retry, with jitter.
 const FIRST_BACKOFF: Duration = Duration::from_millis(50);
 
+/// The longest wait between two attempts, in milliseconds.
+pub(crate) const MAX_BACKOFF_MS: u64 = 2_000;
+
 /// The longest wait between two attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(2);
+const MAX_BACKOFF: Duration = Duration::from_millis(MAX_BACKOFF_MS);
 
 /// Delivers messages to the configured URLs, one request template per URL.
 pub struct Delivery {

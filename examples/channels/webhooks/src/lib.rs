@@ -6,17 +6,23 @@
 //! service publishes messages on the bus, and this component subscribes. Delivery runs on tasks
 //! of its own, so a slow or failing receiver never delays a request; failures are logged.
 //!
+//! With a database that keeps webhook deliveries as a shared queue (PostgreSQL), the component
+//! claims its work from that queue instead of the bus, so that several worker processes deliver
+//! each message once between them and a killed worker's deliveries are picked up by another;
+//! see the `claims` module.
+//!
 //! Each URL becomes a weft resource service with a `message-posted` request template (POST, a
 //! time limit per attempt, a retry strategy with exponential backoff); see [`Delivery`].
 
 #![forbid(unsafe_code)]
 
+mod claims;
 mod delivery;
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use channels_api::{ChannelEvent, Config, EventBus, StoredEvent};
+use channels_api::{ChannelEvent, Config, Database, EventBus, StoredEvent};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Semaphore, broadcast};
 use tokio::task::JoinHandle;
@@ -32,10 +38,11 @@ pub use delivery::{Delivery, Outcome};
 const MAX_IN_FLIGHT: usize = 64;
 
 /// The `webhooks` component.
-#[component(name = "webhooks", requires = [dyn Config, dyn EventBus])]
+#[component(name = "webhooks", requires = [dyn Config, dyn EventBus, dyn Database])]
 pub struct Webhooks {
     config: Arc<dyn Config>,
     events: Arc<dyn EventBus>,
+    db: Arc<dyn Database>,
     state: State,
 }
 
@@ -70,6 +77,19 @@ impl Lifecycle for Webhooks {
         let shutdown = self.state.shutdown.clone();
         let abandon = self.state.abandon.clone();
         let deliveries = self.state.deliveries.clone();
+        if self.db.shared_deliveries() {
+            let worker = claims::Worker {
+                db: self.db.clone(),
+                delivery,
+                lease: claims::lease(self.config.settings()),
+                shutdown,
+                abandon,
+                deliveries,
+            };
+            *self.state.listener.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some(worker.spawn());
+            return Ok(());
+        }
         let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let listener = tokio::spawn(async move {
             // The last event id seen: a republished event is not delivered again.
