@@ -18,11 +18,15 @@ pub(crate) struct Component {
 pub(crate) struct Field {
     /// `name` for a named field, `0` for a tuple field.
     pub(crate) member: Member,
-    /// The field's type.
+    /// The field's type as written.
     pub(crate) ty: Type,
+    /// The field's type as generated code names it: `Self` replaced by the struct's name.
+    pub(crate) named_ty: Type,
     /// `T` when the field's type is `Arc<T>` (written `Arc`, `std::sync::Arc` or
     /// `::std::sync::Arc`).
     pub(crate) arc_of: Option<Type>,
+    /// The field's type is written `Option<Arc<T>>` (an optional dependency, not supported yet).
+    pub(crate) optional: bool,
     /// The field's `#[cfg(...)]` attributes, which its initializer must carry too.
     pub(crate) cfgs: Vec<Attribute>,
 }
@@ -56,7 +60,9 @@ pub(crate) fn parse(mut item: Item, errors: &mut Errors) -> Parsed {
                 None => Member::Unnamed(syn::Index { index: index as u32, span: field.ty.span() }),
             },
             ty: field.ty.clone(),
+            named_ty: replace_self(&field.ty, &item.ident),
             arc_of: arc_of(&field.ty).cloned(),
+            optional: option_of(&field.ty).is_some_and(|inner| arc_of(inner).is_some()),
             cfgs: field.attrs.iter().filter(|attr| attr.path().is_ident("cfg")).cloned().collect(),
         })
         .collect();
@@ -64,18 +70,34 @@ pub(crate) fn parse(mut item: Item, errors: &mut Errors) -> Parsed {
 }
 
 /// `T` when `ty` is `Arc<T>`, `std::sync::Arc<T>` or `::std::sync::Arc<T>`.
+///
+/// Only a spelling: a field is injected when the compiler finds its type equal to `Arc<T>` for
+/// an entry `T` of `requires`, however either is written. The spelling lets the common case skip
+/// those checks, and chooses the wording of messages.
 pub(crate) fn arc_of(ty: &Type) -> Option<&Type> {
+    generic_arg_of(ty, "Arc", "sync")
+}
+
+/// `T` when `ty` is `Option<T>`, `std::option::Option<T>` or `core::option::Option<T>`.
+pub(crate) fn option_of(ty: &Type) -> Option<&Type> {
+    generic_arg_of(ty, "Option", "option")
+}
+
+/// `T` when `ty` is `name<T>` or `{std,core,alloc}::module::name<T>`.
+fn generic_arg_of<'a>(ty: &'a Type, name: &str, module: &str) -> Option<&'a Type> {
     let Type::Path(path) = ty else { return None };
     if path.qself.is_some() {
         return None;
     }
     let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let is_arc = match segments.as_slice() {
-        [arc] => arc == "Arc",
-        [std, sync, arc] => (std == "std" || std == "alloc") && sync == "sync" && arc == "Arc",
+    let matches = match segments.as_slice() {
+        [last] => last == name,
+        [krate, middle, last] => {
+            matches!(krate.as_str(), "std" | "core" | "alloc") && middle == module && last == name
+        }
         _ => false,
     };
-    if !is_arc || path.path.segments.iter().rev().skip(1).any(|s| !s.arguments.is_none()) {
+    if !matches || path.path.segments.iter().rev().skip(1).any(|s| !s.arguments.is_none()) {
         return None;
     }
     let PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
@@ -85,6 +107,38 @@ pub(crate) fn arc_of(ty: &Type) -> Option<&Type> {
         [GenericArgument::Type(inner)] => Some(inner),
         _ => None,
     }
+}
+
+/// `ty` with every `Self` replaced by `ident`, for generated items outside the struct's impls.
+fn replace_self(ty: &Type, ident: &syn::Ident) -> Type {
+    struct ReplaceSelf<'a>(&'a syn::Ident);
+    impl syn::visit_mut::VisitMut for ReplaceSelf<'_> {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            if let Some(first) = path.segments.first_mut() {
+                if first.ident == "Self" {
+                    first.ident = syn::Ident::new(&self.0.to_string(), first.ident.span());
+                }
+            }
+            syn::visit_mut::visit_path_mut(self, path);
+        }
+    }
+    let mut ty = ty.clone();
+    syn::visit_mut::VisitMut::visit_type_mut(&mut ReplaceSelf(ident), &mut ty);
+    ty
+}
+
+/// Whether the struct derives `Default` (which builds it field by field, as weft does).
+pub(crate) fn derives_default(item: &ItemStruct) -> bool {
+    item.attrs.iter().any(|attr| {
+        attr.path().is_ident("derive")
+            && attr
+                .parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                )
+                .is_ok_and(|paths| {
+                    paths.iter().any(|path| path.segments.last().is_some_and(|s| s.ident == "Default"))
+                })
+    })
 }
 
 fn is_component_attr(attr: &Attribute) -> bool {

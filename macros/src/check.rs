@@ -1,5 +1,5 @@
-//! Checks that look at the arguments and the struct together: generics, and which field stores
-//! each `requires` entry.
+//! Checks that look at the arguments and the struct together: generics, spellings that are
+//! refused, and which field stores each `requires` entry when the spellings agree.
 
 use quote::ToTokens;
 
@@ -16,6 +16,8 @@ pub(crate) type Injections = Vec<Option<usize>>;
 pub(crate) fn check(args: &Args, component: &Component, errors: &mut Errors) -> Injections {
     check_generics(component, errors);
     check_duplicate_requires(args, errors);
+    check_auto_traits(args, component, errors);
+    check_optional_fields(component, errors);
     match_fields(args, component, errors)
 }
 
@@ -62,31 +64,19 @@ fn check_duplicate_requires(args: &Args, errors: &mut Errors) {
     }
 }
 
-/// Pairs each `requires` entry with the one `Arc<entry>` field that stores it.
+/// Pairs each `requires` entry with the `Arc<entry>` field spelled exactly like it.
+///
+/// Spelled alike in one scope means one type, so these pairs need no check by the compiler.
+/// Every other field is compared with every entry by the compiler (see `expand::checks`): that
+/// is how `dyn crate::Db`, aliases and renamed imports pair up, and how a missing or second field
+/// is found when the spellings differ.
 fn match_fields(args: &Args, component: &Component, errors: &mut Errors) -> Injections {
     let entries: Vec<Vec<String>> = args.requires.iter().map(normalized).collect();
     let mut injections: Injections = vec![None; component.fields.len()];
     for (field_index, field) in component.fields.iter().enumerate() {
         let Some(inner) = &field.arc_of else { continue };
         let key = normalized(inner);
-        match entries.iter().position(|entry| *entry == key) {
-            Some(entry) => injections[field_index] = Some(entry),
-            // With a malformed argument list, `requires` may be the entry that failed.
-            None if args.malformed => {}
-            None if matches!(inner, syn::Type::TraitObject(_)) => errors.spanned(
-                &field.ty,
-                format!(
-                    "field `{}` holds `{}`, which is not in `requires`; add it, as in \
-                     `requires = [{}]`, so that the platform injects it",
-                    member_name(&field.member),
-                    display(&field.ty),
-                    display(inner),
-                ),
-            ),
-            // An `Arc` of a concrete type may be the component's own shared data, built with
-            // `Default` like any other field.
-            None => {}
-        }
+        injections[field_index] = entries.iter().position(|entry| *entry == key);
     }
     for (entry_index, entry) in args.requires.iter().enumerate() {
         if entries[..entry_index].contains(&entries[entry_index]) {
@@ -95,37 +85,87 @@ fn match_fields(args: &Args, component: &Component, errors: &mut Errors) -> Inje
         let stored_in: Vec<usize> = (0..component.fields.len())
             .filter(|&field| injections[field] == Some(entry_index))
             .collect();
-        match stored_in.as_slice() {
-            [] => errors.spanned(
-                entry,
-                format!(
-                    "no field stores the required service `{0}`; add a field of type `Arc<{0}>`",
-                    display(entry)
-                ),
-            ),
-            [_] => {}
-            [first, rest @ ..] => {
-                let first_name = member_name(&component.fields[*first].member);
-                for &other in rest {
-                    let field = &component.fields[other];
-                    errors.spanned(
-                        &field.ty,
-                        format!(
-                            "`{}` is already stored in field `{first_name}`; a required service \
-                             is injected into exactly one field, so remove field `{}`",
-                            display(entry),
-                            member_name(&field.member),
-                        ),
-                    );
-                    injections[other] = None;
-                }
+        if let [first, rest @ ..] = stored_in.as_slice() {
+            let first_name = member_name(&component.fields[*first].member);
+            for &other in rest {
+                let field = &component.fields[other];
+                errors.spanned(
+                    &field.ty,
+                    format!(
+                        "`{}` is already stored in field `{first_name}`; a required service \
+                         is injected into exactly one field, so remove field `{}`",
+                        display(entry),
+                        member_name(&field.member),
+                    ),
+                );
+                injections[other] = None;
             }
         }
     }
     injections
 }
 
-fn member_name(member: &syn::Member) -> String {
+/// Refuses `dyn Trait + Send + Sync` wherever a service is named: it is another type than
+/// `dyn Trait`, so a provider of one would never serve a consumer of the other.
+fn check_auto_traits(args: &Args, component: &Component, errors: &mut Errors) {
+    let named = args.provides.iter().chain(&args.requires);
+    let stored = component.fields.iter().filter_map(|field| field.arc_of.as_ref());
+    for ty in named.chain(stored) {
+        let syn::Type::TraitObject(object) = ty else { continue };
+        let (auto, traits): (Vec<&syn::TypeParamBound>, Vec<&syn::TypeParamBound>) = object
+            .bounds
+            .iter()
+            .filter(|bound| matches!(bound, syn::TypeParamBound::Trait(_)))
+            .partition(|bound| is_auto_trait(bound));
+        let (Some(first), Some(service)) = (auto.first(), traits.first()) else { continue };
+        let mut spelled = quote::quote!(#first);
+        for bound in &auto[1..] {
+            spelled.extend(quote::quote!(+ #bound));
+        }
+        let written = auto.iter().map(|bound| display(bound)).collect::<Vec<_>>().join(" + ");
+        let service = display(service);
+        errors.spanned(
+            spelled,
+            format!(
+                "a service is named by its trait alone: write `dyn {service}`, and put \
+                 `{written}` on the trait instead, as in `trait {service}: Send + Sync`"
+            ),
+        );
+    }
+}
+
+/// `Send` or `Sync`, as `Send`, `std::marker::Send` or `core::marker::Send`.
+fn is_auto_trait(bound: &syn::TypeParamBound) -> bool {
+    let syn::TypeParamBound::Trait(bound) = bound else { return false };
+    let segments: Vec<String> =
+        bound.path.segments.iter().map(|segment| segment.ident.to_string()).collect();
+    match segments.as_slice() {
+        [name] => name == "Send" || name == "Sync",
+        [krate, marker, name] => {
+            matches!(krate.as_str(), "std" | "core")
+                && marker == "marker"
+                && (name == "Send" || name == "Sync")
+        }
+        _ => false,
+    }
+}
+
+/// Refuses fields written `Option<Arc<T>>`: weft does not inject them (yet), so they would stay
+/// `None`. Aliases of such types are refused by the compiler (see `expand::checks`).
+fn check_optional_fields(component: &Component, errors: &mut Errors) {
+    for field in component.fields.iter().filter(|field| field.optional) {
+        errors.spanned(
+            &field.ty,
+            format!(
+                "optional dependencies are not supported yet: field `{}` would stay `None`; to \
+                 require the service, write `Arc<...>` and list the service in `requires`",
+                member_name(&field.member)
+            ),
+        );
+    }
+}
+
+pub(crate) fn member_name(member: &syn::Member) -> String {
     match member {
         syn::Member::Named(ident) => ident.to_string(),
         syn::Member::Unnamed(index) => index.index.to_string(),

@@ -10,7 +10,7 @@ use crate::ast::{self, Component, Parsed};
 use crate::attr::{self, Args};
 use crate::check::{self, Injections};
 use crate::errors::Errors;
-use crate::names::display;
+use crate::names::{display, normalized};
 
 /// Expands `#[component(attr)] item`. On error, the caller emits the item beside the errors.
 pub(crate) fn component(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
@@ -79,14 +79,12 @@ fn registration(
         let entry_name = display(entry);
         quote!(__weft_p::ServiceKey::of::<#entry>(#entry_name))
     });
-    let assert_component = quote_spanned! {ident.span()=>
-        __weft_p::assert_component::<#ident>();
-    };
+    let checks = checks(args, provides.as_ref(), component, injections);
     let (no_hooks, erase) = not_send_fallbacks(&type_name);
     quote! {
         use #krate::__private as __weft_p;
 
-        const _: () = { #assert_component };
+        #checks
 
         fn __weft_build(
             __weft_injector: &__weft_p::Injector<'_>,
@@ -170,29 +168,186 @@ fn not_send_fallbacks(type_name: &str) -> (TokenStream, TokenStream) {
     (no_hooks, erase)
 }
 
-/// `Struct { field: injected, other: Default::default() }`; tuple fields are written `0: ...`.
+/// The component's constructor expression, of type `C` (it may return early with `?`).
+///
+/// A field spelled `Arc<T>` for an entry `T` of `requires` is injected directly. Any other field
+/// asks the compiler, entry by entry, whether its type is `Arc<entry>` (`Pair`'s autoref probe),
+/// and is injected if so, built with `Default` otherwise. A component that requires nothing and
+/// implements `Default` (derived or its own) is built with it.
 fn construct(args: &Args, component: &Component, injections: &Injections) -> TokenStream {
     let ident = &component.item.ident;
     let fields = component.fields.iter().zip(injections).map(|(field, injection)| {
         let member = &field.member;
+        let ty = &field.named_ty;
+        let span = field.ty.span();
+        let default = quote_spanned!(span=> (&__weft_p::Probe::<#ty>::new()).__weft_default());
         let value = match injection {
             Some(entry) => {
                 let entry = &args.requires[*entry];
                 let entry_name = display(entry);
-                // Spanned from the first to the last token of the entry, so that a service
-                // that is not `Send + Sync` is reported there.
+                // Spanned from the first to the last token of the entry.
                 let (start, end) = span_range(entry);
                 let get = quote_spanned!(start=> __weft_injector.get::<#entry>);
                 quote_spanned!(end=> #get(#entry_name)?)
             }
+            None if args.requires.is_empty() => default,
             None => {
-                quote_spanned!(field.ty.span()=> ::core::default::Default::default())
+                let probes = args.requires.iter().map(|entry| {
+                    let entry_name = display(entry);
+                    quote_spanned! {span=>
+                        .or_else(|| (&__weft_p::Pair::<#ty, #entry>::new())
+                            .__weft_inject(__weft_injector, #entry_name))
+                    }
+                });
+                quote_spanned! {span=>
+                    match ::core::option::Option::None #(#probes)* {
+                        ::core::option::Option::Some(service) => service?,
+                        ::core::option::Option::None => #default,
+                    }
+                }
             }
         };
         let cfgs = &field.cfgs;
         quote!(#(#cfgs)* #member: #value)
     });
-    quote!(#ident { #(#fields),* })
+    let fields = quote!(#ident { #(#fields),* });
+    let probes = quote! {
+        use __weft_p::{
+            DefaultValue as _, InjectInto as _, InjectNot as _, NoDefaultValue as _,
+        };
+    };
+    if args.requires.is_empty() {
+        quote! {{
+            #probes
+            (&__weft_p::Probe::<#ident>::new()).__weft_construct(|| {
+                ::core::result::Result::Ok(#fields)
+            })?
+        }}
+    } else {
+        quote! {{ #probes #fields }}
+    }
+}
+
+/// The compile-time checks the compiler decides, in a function that is never called. Each
+/// failing check is one error in weft's words, at the user's tokens.
+fn checks(
+    args: &Args,
+    provides: Option<&Type>,
+    component: &Component,
+    injections: &Injections,
+) -> TokenStream {
+    let ident = &component.item.ident;
+    let mut checks = Vec::new();
+    // Every required service can be shared; a component holding one that cannot is reported
+    // through the service only.
+    let mut services = quote!(__weft_p::Yes);
+    for entry in &args.requires {
+        let (start, end) = span_range(entry);
+        let probe = quote_spanned!(start=> (&__weft_p::Probe::<#entry>::new()).__weft_service());
+        let assert = quote_spanned!(start=> __weft_p::assert_service::<#entry>);
+        checks.push(quote_spanned!(end=> #assert(#probe);));
+        services = quote!(__weft_p::and(#services, #probe));
+    }
+    checks.push(quote_spanned! {ident.span()=>
+        __weft_p::assert_component::<#ident, _>(#services);
+    });
+    if let Some(provides @ Type::TraitObject(_)) = provides {
+        let (start, end) = span_range(provides);
+        let assert = quote_spanned!(start=> __weft_p::assert_service::<#provides>);
+        let probe = quote_spanned!(start=> (&__weft_p::Probe::<#provides>::new()).__weft_service());
+        checks.push(quote_spanned!(end=> #assert(#probe);));
+    }
+    for (index, entry) in args.requires.iter().enumerate() {
+        let (start, end) = span_range(entry);
+        if let Some(provides) = provides {
+            let same =
+                quote_spanned!(start=> (&__weft_p::Pair::<#entry, #provides>::new()).__weft_same());
+            let assert = quote_spanned!(start=> __weft_p::assert_not_own_service::<#entry>);
+            checks.push(quote_spanned!(end=> #assert(#same);));
+        }
+        // Entries spelled alike are reported by the macro; the compiler compares the others.
+        for earlier in &args.requires[..index] {
+            if normalized(earlier) != normalized(entry) {
+                let same = quote_spanned!(start=>
+                    (&__weft_p::Pair::<#entry, #earlier>::new()).__weft_same());
+                let assert = quote_spanned!(start=> __weft_p::assert_distinct_entry::<#entry>);
+                checks.push(quote_spanned!(end=> #assert(#same);));
+            }
+        }
+        // Stored in exactly one field: the ones spelled alike, plus those the compiler matches.
+        let spelled = injections.iter().filter(|injection| **injection == Some(index)).count();
+        let mut count =
+            if spelled == 0 { quote!(__weft_p::Zero) } else { quote!(__weft_p::One) };
+        for (field, _) in component.fields.iter().zip(injections).filter(|(field, injection)| {
+            injection.is_none() && field.cfgs.is_empty()
+        }) {
+            let ty = &field.named_ty;
+            count = quote!(__weft_p::add(#count,
+                (&__weft_p::Pair::<#ty, ::std::sync::Arc<#entry>>::new()).__weft_same()));
+        }
+        let assert = quote_spanned!(start=> __weft_p::assert_stored_once::<#entry, _>);
+        checks.push(quote_spanned!(end=> #assert(#count);));
+    }
+    // Every other field is injected or built; none is an `Option<Arc<T>>` left `None`.
+    let struct_default = if args.requires.is_empty() {
+        quote!((&__weft_p::Probe::<#ident>::new()).__weft_has_default())
+    } else {
+        quote!(__weft_p::No)
+    };
+    for (field, _) in component.fields.iter().zip(injections).filter(|(_, i)| i.is_none()) {
+        let ty = &field.named_ty;
+        let span = field.ty.span();
+        let mut injected = quote!(__weft_p::No);
+        for entry in &args.requires {
+            injected = quote!(__weft_p::or(#injected,
+                (&__weft_p::Pair::<#ty, ::std::sync::Arc<#entry>>::new()).__weft_same()));
+        }
+        let cfgs = &field.cfgs;
+        checks.push(quote_spanned! {span=>
+            #(#cfgs)*
+            __weft_p::assert_field_built::<#ty, _>(__weft_p::or(
+                __weft_p::or(#struct_default, #injected),
+                (&__weft_p::Probe::<#ty>::new()).__weft_has_default(),
+            ));
+            #(#cfgs)*
+            __weft_p::assert_not_optional::<#ty>(
+                (&__weft_p::Probe::<#ty>::new()).__weft_optional(),
+            );
+        });
+    }
+    // A `Default` of the struct's own is never silently skipped.
+    if !args.requires.is_empty() && !ast::derives_default(&component.item) {
+        checks.push(quote_spanned! {ident.span()=>
+            __weft_p::assert_no_own_default::<#ident>(
+                (&__weft_p::Probe::<#ident>::new()).__weft_has_default(),
+            );
+        });
+    }
+    // Hooks written as inherent methods, outside `impl Lifecycle`, would never run.
+    checks.push(quote_spanned! {ident.span()=>
+        let __weft_lifecycle = (&__weft_p::Probe::<#ident>::new()).__weft_lifecycle();
+        __weft_p::assert_init_hook::<#ident, _>((__weft_lifecycle, __weft_component.init()));
+        __weft_p::assert_start_hook::<#ident, _>((
+            __weft_lifecycle,
+            (&*__weft_component).start(),
+        ));
+        __weft_p::assert_stop_hook::<#ident, _>((
+            __weft_lifecycle,
+            (&*__weft_component).stop(),
+        ));
+    });
+    quote! {
+        #[allow(dead_code, unused_variables, reason = "compile-time checks, never called")]
+        fn __weft_check(__weft_component: &mut #ident) {
+            use __weft_p::{
+                DefaultValue as _, HasLifecycle as _, NoDefaultValue as _, NoInherentInit as _,
+                NoInherentStartStop as _, NoLifecycle as _, NotOptionalArc as _,
+                NotServiceType as _, OptionalArc as _, OtherType as _, SameType as _,
+                ServiceType as _,
+            };
+            #(#checks)*
+        }
+    }
 }
 
 /// The expression of type `Option<fn(Arc<C>) -> Service>` that turns the shared component into
@@ -236,7 +391,7 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
                     fn __weft_provide<__WeftC: #bounds>(
                         component: ::std::sync::Arc<__WeftC>,
                     ) -> __weft_p::Service {
-                        __weft_p::Service::new::<#service>(component)
+                        __weft_p::Service::of_component::<__WeftC, #service>(component, |c| c)
                     }
                     ::core::option::Option::Some(__weft_provide::<__WeftC>)
                 }

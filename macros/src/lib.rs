@@ -8,6 +8,7 @@ mod attr;
 mod check;
 mod errors;
 mod expand;
+mod lifecycle;
 mod names;
 mod platform;
 
@@ -182,4 +183,30 @@ pub fn platform(input: TokenStream) -> TokenStream {
         Ok(tokens) => tokens.into(),
         Err(error) => error.into_compile_error().into(),
     }
+}
+
+/// `#[async_trait]` for service traits and their impls, as in the `async-trait` crate, which it
+/// forwards to (arguments included, e.g. `#[weft::async_trait(?Send)]`).
+///
+/// ```
+/// #[weft::async_trait]
+/// pub trait Database: Send + Sync {
+///     async fn ping(&self) -> anyhow::Result<()>;
+/// }
+///
+/// struct Sqlite;
+///
+/// #[weft::async_trait]
+/// impl Database for Sqlite {
+///     async fn ping(&self) -> anyhow::Result<()> {
+///         Ok(())
+///     }
+/// }
+/// ```
+///
+/// [`Lifecycle`](../weft/trait.Lifecycle.html) needs no such attribute: its hooks are plain
+/// `async fn`s, and `#[weft::async_trait] impl Lifecycle for ...` is a compile error that says so.
+#[proc_macro_attribute]
+pub fn async_trait(attr: TokenStream, item: TokenStream) -> TokenStream {
+    lifecycle::async_trait(attr.into(), item.into()).into()
 }

@@ -1,11 +1,11 @@
 //! `weft::platform!(crate_a, crate_b)`: parsing the list of component crates and generating
 //! `mod platform`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::{Ident, Path, Token};
+use syn::{Ident, LitStr, Path, Token};
 
 use crate::errors::Errors;
 
@@ -24,14 +24,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                     errors.spanned(key, "duplicate key `crate`; each key may appear once");
                 }
                 krate = Some(path);
-            } else {
-                let name = input.call(Ident::parse_any).map_err(|error| {
-                    syn::Error::new(
-                        error.span(),
-                        "expected the name of a component crate, as in \
-                         `weft::platform!(my_components)`",
-                    )
-                })?;
+            } else if let Some(name) = crate_name(input, &mut errors)? {
                 if matches!(name.to_string().as_str(), "crate" | "self" | "super" | "Self") {
                     errors.spanned(
                         &name,
@@ -58,15 +51,43 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     if let Err(error) = parser.parse2(input) {
         errors.push(error);
     }
-    errors.finish()?;
     let krate = krate.unwrap_or_else(|| syn::parse_quote!(::weft));
+    let dependencies = dependencies();
+    if !dependencies.is_empty() {
+        for name in &crates {
+            if !dependencies.contains(&name.to_string()) {
+                errors.spanned(
+                    name,
+                    format!(
+                        "`{name}` is not a dependency of this crate; add its package to \
+                         `[dependencies]` in Cargo.toml (a package `my-components` is the crate \
+                         `my_components`)"
+                    ),
+                );
+            }
+        }
+    }
+    errors.finish()?;
     // Spanned at the crate's name, so that a crate that is not a dependency is reported there.
-    let links = crates.iter().map(|name| {
+    let listed = crates.iter().map(|name| {
         quote_spanned! {name.span()=>
             #[allow(unused_imports, reason = "imported only to link the crate's components")]
             use ::#name as _;
         }
     });
+    // Every other dependency too: a component crate that nothing names would not be linked,
+    // and its components would be missing without a word.
+    let others = dependencies
+        .iter()
+        .filter(|name| !crates.iter().any(|listed| listed == name.as_str()))
+        .map(|name| Ident::new(name, Span::call_site()))
+        .map(|name| {
+            quote! {
+                #[allow(unused_imports, reason = "imported only to link the crate's components")]
+                use ::#name as _;
+            }
+        });
+    let links = listed.chain(others);
     Ok(quote! {
         /// The application's platform: every component linked into this binary.
         ///
@@ -87,4 +108,94 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// Parses one crate name. Reports, and skips, what a newcomer writes instead: a package name
+/// with `-`, a path, or a string.
+fn crate_name(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Option<Ident>> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        let name = lit.value().replace('-', "_");
+        errors.spanned(
+            &lit,
+            format!("write the crate name without quotes, as in `weft::platform!({name})`"),
+        );
+        return Ok(None);
+    }
+    let name = input.call(Ident::parse_any).map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "expected the name of a component crate, as in `weft::platform!(my_components)`",
+        )
+    })?;
+    if input.peek(Token![-]) {
+        // `my-components`: the package name, where Rust code uses the crate name.
+        let mut written = name.to_string();
+        let mut tokens = quote::quote!(#name);
+        while input.peek(Token![-]) {
+            let dash: Token![-] = input.parse()?;
+            let part = input.call(Ident::parse_any)?;
+            written.push('-');
+            written.push_str(&part.to_string());
+            tokens.extend(quote::quote!(#dash #part));
+        }
+        errors.spanned(
+            tokens,
+            format!(
+                "`{written}` is a package name; Rust code names the crate with `_`: write `{}`",
+                written.replace('-', "_")
+            ),
+        );
+        return Ok(None);
+    }
+    if input.peek(Token![::]) {
+        let mut tokens = quote::quote!(#name);
+        while input.peek(Token![::]) {
+            let colons: Token![::] = input.parse()?;
+            let part = input.call(Ident::parse_any)?;
+            tokens.extend(quote::quote!(#colons #part));
+        }
+        errors.spanned(
+            tokens,
+            format!("list crates, not paths: a whole crate is linked, so write `{name}`"),
+        );
+        return Ok(None);
+    }
+    Ok(Some(name))
+}
+
+/// The crates this crate depends on, as rustc was told with `--extern name=path` (`platform!`
+/// runs inside rustc, so these are rustc's arguments, with Cargo's renames and features already
+/// applied). Empty when the macro runs elsewhere, e.g. in an IDE.
+fn dependencies() -> Vec<String> {
+    let mut args: Vec<String> = Vec::new();
+    for arg in std::env::args().skip(1) {
+        // Long command lines come in an `@file`, one argument per line.
+        match arg.strip_prefix('@').map(std::fs::read_to_string) {
+            Some(Ok(file)) => args.extend(file.lines().map(str::to_owned)),
+            Some(Err(_)) => {}
+            None => args.push(arg),
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let value = match arg.strip_prefix("--extern") {
+            Some("") => args.next().unwrap_or_default(),
+            Some(rest) => rest.strip_prefix('=').unwrap_or_default().to_owned(),
+            None => continue,
+        };
+        // `[modifiers:]name=path`; without a path, it is a crate of the toolchain.
+        let Some((name, _path)) = value.split_once('=') else { continue };
+        let (modifiers, name) = name.rsplit_once(':').unwrap_or(("", name));
+        if modifiers.split(',').any(|modifier| modifier == "noprelude")
+            || syn::parse_str::<Ident>(name).is_err()
+            || names.iter().any(|known| known == name)
+        {
+            continue;
+        }
+        names.push(name.to_owned());
+    }
+    names.sort();
+    names
 }

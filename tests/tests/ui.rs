@@ -5,7 +5,9 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.pass("ui/pass/*.rs");
-    for category in ["attr", "name", "requires", "provides", "fields", "item", "platform"] {
+    for category in [
+        "attr", "name", "requires", "provides", "fields", "item", "platform", "default", "hooks",
+    ] {
         t.compile_fail(format!("ui/{category}/*.rs"));
     }
 }

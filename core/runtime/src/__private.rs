@@ -13,6 +13,7 @@ pub use ::std;
 // span is the user's tokens the macro passed in.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 /// A zero-sized stand-in for type `C`, for autoref-based checks in generated code: the macro
 /// implements a local trait for `Probe<C>` when `C` has a property and another one for
@@ -60,10 +61,481 @@ impl<C> ProvidesOwnType<C> for C {}
 pub const fn assert_provides_own_type<C, S: ProvidesOwnType<C>>() {}
 
 /// What every component type needs: the runtime shares it across threads for the platform's
-/// whole life.
-pub trait ComponentBounds: Send + Sync + 'static {}
+/// whole life. `S` is [`Yes`] when every required service is `Send + Sync`; when one is not, that
+/// service is reported instead (by [`assert_service`]), so the struct holding it is not.
+pub trait ComponentBounds<C: ?Sized> {}
 
-impl<C: Send + Sync + 'static> ComponentBounds for C {}
+impl<C: Send + Sync + 'static> ComponentBounds<C> for Yes {}
 
-/// Fails to compile unless `C` is `Send + Sync + 'static`, pointing at the struct's name.
-pub const fn assert_component<C: ComponentBounds>() {}
+impl<C: ?Sized> ComponentBounds<C> for No {}
+
+/// Fails to compile unless `C` is `Send + Sync + 'static` (or a required service is not).
+///
+/// Every assertion takes the outcome as its argument and names it as the trait's `Self`, so that
+/// the compiler knows the outcome before it looks at the impls (and reports the failed bound,
+/// not a type mismatch).
+pub fn assert_component<C: ?Sized, S: ComponentBounds<C>>(_services: S) {}
+
+/// Holds for a service type that is `Send + Sync + 'static`.
+#[diagnostic::on_unimplemented(
+    message = "`{R}` cannot be a service: it is not `Send + Sync`",
+    label = "add `Send + Sync` to the trait, as in `trait Database: Send + Sync {{ ... }}`",
+    note = "the platform shares every service across threads"
+)]
+pub trait Shareable<R: ?Sized> {}
+
+impl<R: ?Sized> Shareable<R> for Yes {}
+
+/// Fails to compile, with weft's message, unless `outcome` is [`Yes`].
+pub fn assert_service<R: ?Sized>(_outcome: impl Shareable<R>) {}
+
+/// Holds when a required service is not the one the component provides.
+#[diagnostic::on_unimplemented(
+    message = "a component cannot require `{R}`, the service it provides itself",
+    label = "remove this entry from `requires`",
+    note = "a component reaches its own service as `self`"
+)]
+pub trait NotOwnService<R: ?Sized> {}
+
+impl<R: ?Sized> NotOwnService<R> for No {}
+
+/// Fails to compile unless `same` is [`No`].
+pub fn assert_not_own_service<R: ?Sized>(_same: impl NotOwnService<R>) {}
+
+/// Holds when two `requires` entries name different types.
+#[diagnostic::on_unimplemented(
+    message = "`{R}` is listed twice in `requires`, under two spellings",
+    label = "this entry names the same type as an earlier one; remove it",
+    note = "list each service once"
+)]
+pub trait DistinctEntry<R: ?Sized> {}
+
+impl<R: ?Sized> DistinctEntry<R> for No {}
+
+/// Fails to compile unless `same` is [`No`].
+pub fn assert_distinct_entry<R: ?Sized>(_same: impl DistinctEntry<R>) {}
+
+/// Holds when some field stores the required service `R`.
+#[diagnostic::on_unimplemented(
+    message = "no field stores the required service `{R}`",
+    label = "add a field of type `Arc<...>` of this service, or remove the entry",
+    note = "a required service is injected into the one field of type `Arc<S>`, where `S` is the \
+            entry; a trait object with `+ Send + Sync` is another type than the bare trait"
+)]
+pub trait StoredSomewhere<R: ?Sized> {}
+
+impl<R: ?Sized> StoredSomewhere<R> for One {}
+impl<R: ?Sized> StoredSomewhere<R> for Many {}
+
+/// Holds when at most one field stores the required service `R`.
+#[diagnostic::on_unimplemented(
+    message = "the required service `{R}` is stored in more than one field",
+    label = "a required service is injected into exactly one field",
+    note = "keep one field of type `Arc<...>` of this service"
+)]
+pub trait StoredOnce<R: ?Sized> {}
+
+impl<R: ?Sized> StoredOnce<R> for Zero {}
+impl<R: ?Sized> StoredOnce<R> for One {}
+
+/// Fails to compile unless `count` is [`One`].
+pub fn assert_stored_once<R: ?Sized, N: Copy + StoredSomewhere<R> + StoredOnce<R>>(_count: N) {}
+
+/// Holds ([`Yes`]) when a field is built: the struct is built with its own `Default`, the field is
+/// injected, or it has a `Default`.
+#[diagnostic::on_unimplemented(
+    message = "field of type `{F}` is not injected, and it has no `Default`",
+    label = "weft builds this field with `Default`",
+    note = "implement `Default` for the field's type (or for the whole struct), or, if the field \
+            holds a service, list the service in `requires`"
+)]
+pub trait FieldBuilt<F> {}
+
+impl<F> FieldBuilt<F> for Yes {}
+
+/// Fails to compile unless the field of type `F` can be built.
+pub fn assert_field_built<F, B: FieldBuilt<F>>(_built: B) {}
+
+/// Holds for a field that is not `Option<Arc<T>>`.
+#[diagnostic::on_unimplemented(
+    message = "optional dependencies are not supported yet: a field of type `{F}` would stay `None`",
+    label = "weft does not inject `Option<Arc<...>>` fields",
+    note = "to require the service, store it as `Arc<...>` and list it in `requires`; for data \
+            of the component's own, set in `init`, use another type (e.g. `OnceLock<Arc<...>>`)"
+)]
+pub trait NotOptional<F> {}
+
+impl<F> NotOptional<F> for No {}
+
+/// Fails to compile unless `optional` is [`No`].
+pub fn assert_not_optional<F>(_optional: impl NotOptional<F>) {}
+
+/// Holds when the component has no hook written outside `impl Lifecycle` (the pair is
+/// `(implements Lifecycle, what `init` resolves to)`).
+#[diagnostic::on_unimplemented(
+    message = "`{C}` has an `init` method outside `impl Lifecycle`, so weft would never call it",
+    label = "`{C}` does not implement `weft::Lifecycle`",
+    note = "move the method into `impl weft::Lifecycle for {C} {{ ... }}`"
+)]
+pub trait InitHook<C> {}
+
+impl<C, H> InitHook<C> for (Yes, H) {}
+impl<C> InitHook<C> for (No, NoInherentHook) {}
+
+/// Fails to compile when `C` has an inherent `init` and does not implement `Lifecycle`.
+pub fn assert_init_hook<C, P: InitHook<C>>(_lifecycle_and_init: P) {}
+
+/// As [`InitHook`], for `start`.
+#[diagnostic::on_unimplemented(
+    message = "`{C}` has a `start` method outside `impl Lifecycle`, so weft would never call it",
+    label = "`{C}` does not implement `weft::Lifecycle`",
+    note = "move the method into `impl weft::Lifecycle for {C} {{ ... }}`"
+)]
+pub trait StartHook<C> {}
+
+impl<C, H> StartHook<C> for (Yes, H) {}
+impl<C> StartHook<C> for (No, NoInherentHook) {}
+
+/// Fails to compile when `C` has an inherent `start` and does not implement `Lifecycle`.
+pub fn assert_start_hook<C, P: StartHook<C>>(_lifecycle_and_start: P) {}
+
+/// As [`InitHook`], for `stop`.
+#[diagnostic::on_unimplemented(
+    message = "`{C}` has a `stop` method outside `impl Lifecycle`, so weft would never call it",
+    label = "`{C}` does not implement `weft::Lifecycle`",
+    note = "move the method into `impl weft::Lifecycle for {C} {{ ... }}`"
+)]
+pub trait StopHook<C> {}
+
+impl<C, H> StopHook<C> for (Yes, H) {}
+impl<C> StopHook<C> for (No, NoInherentHook) {}
+
+/// Fails to compile when `C` has an inherent `stop` and does not implement `Lifecycle`.
+pub fn assert_stop_hook<C, P: StopHook<C>>(_lifecycle_and_stop: P) {}
+
+/// Holds when a component that requires services has no `Default` of its own to ignore.
+#[diagnostic::on_unimplemented(
+    message = "`{C}` implements `Default`, which weft would not call: a component that requires \
+               services is built field by field",
+    label = "`{C}` implements `Default`",
+    note = "set these values in `Lifecycle::init`, or give each field a type whose `Default` is \
+            the value you want"
+)]
+pub trait NoOwnDefault<C> {}
+
+impl<C> NoOwnDefault<C> for No {}
+
+/// Fails to compile unless `has_default` is [`No`].
+pub fn assert_no_own_default<C>(_has_default: impl NoOwnDefault<C>) {}
+
+// Type-level answers that the checks combine. A probe answers `Yes` or `No` by autoref: the
+// impl for `Probe<T>` (or `Pair<A, B>`) applies when the property holds, the one for `&Probe<T>`
+// otherwise. `#[component]` calls them on concrete types, so the compiler decides, not the macro.
+
+/// The property a probe asked about holds.
+#[derive(Clone, Copy)]
+pub struct Yes;
+
+/// The property a probe asked about does not hold.
+#[derive(Clone, Copy)]
+pub struct No;
+
+/// A zero-sized stand-in for two types `A` and `B`, to ask whether they are one type.
+pub struct Pair<A: ?Sized, B: ?Sized>(PhantomData<(fn(&A), fn(&B))>);
+
+impl<A: ?Sized, B: ?Sized> Pair<A, B> {
+    /// A probe for `A` and `B`.
+    #[allow(clippy::new_without_default, reason = "a marker only generated code builds")]
+    pub const fn new() -> Self {
+        Pair(PhantomData)
+    }
+}
+
+/// Selected when the two types of a [`Pair`] are one type.
+pub trait SameType {
+    /// [`Yes`].
+    fn __weft_same(&self) -> Yes {
+        Yes
+    }
+}
+
+impl<T: ?Sized> SameType for Pair<T, T> {}
+
+/// Selected when the two types of a [`Pair`] differ.
+pub trait OtherType {
+    /// [`No`].
+    fn __weft_same(&self) -> No {
+        No
+    }
+}
+
+impl<A: ?Sized, B: ?Sized> OtherType for &Pair<A, B> {}
+
+/// Selected when the field type `Arc<T>` stores the required service `T`: injects it.
+pub trait InjectInto<F> {
+    /// The service, or why it is unavailable.
+    fn __weft_inject(
+        &self,
+        injector: &Injector<'_>,
+        name: &'static str,
+    ) -> Option<Result<F, InjectError>>;
+}
+
+impl<T: ?Sized + 'static> InjectInto<Arc<T>> for Pair<Arc<T>, T> {
+    fn __weft_inject(
+        &self,
+        injector: &Injector<'_>,
+        name: &'static str,
+    ) -> Option<Result<Arc<T>, InjectError>> {
+        Some(injector.get::<T>(name))
+    }
+}
+
+/// Selected when the field does not store this required service.
+pub trait InjectNot<F> {
+    /// `None`.
+    fn __weft_inject(&self, _: &Injector<'_>, _: &'static str) -> Option<Result<F, InjectError>> {
+        None
+    }
+}
+
+impl<F, R: ?Sized> InjectNot<F> for &Pair<F, R> {}
+
+/// Selected when `T: Default`: builds it with `Default`.
+pub trait DefaultValue<T> {
+    /// `T::default()`.
+    fn __weft_default(&self) -> T;
+    /// [`Yes`].
+    fn __weft_has_default(&self) -> Yes {
+        Yes
+    }
+    /// The component built with its own `Default`; `_fields` is not called.
+    fn __weft_construct(
+        &self,
+        _fields: impl FnOnce() -> Result<T, InjectError>,
+    ) -> Result<T, InjectError> {
+        Ok(self.__weft_default())
+    }
+}
+
+impl<T: Default> DefaultValue<T> for Probe<T> {
+    fn __weft_default(&self) -> T {
+        T::default()
+    }
+}
+
+/// Selected when `T` has no `Default`.
+pub trait NoDefaultValue<T> {
+    /// Never called in a program that compiles: `#[component]` reports a field that is neither
+    /// injected nor `Default` at compile time.
+    fn __weft_default(&self) -> T {
+        unreachable!("a field without `Default` that is not injected fails to compile")
+    }
+    /// [`No`].
+    fn __weft_has_default(&self) -> No {
+        No
+    }
+    /// The component built field by field.
+    fn __weft_construct(
+        &self,
+        fields: impl FnOnce() -> Result<T, InjectError>,
+    ) -> Result<T, InjectError> {
+        fields()
+    }
+}
+
+impl<T> NoDefaultValue<T> for &Probe<T> {}
+
+/// Selected when `T` is `Option<Arc<U>>`.
+pub trait OptionalArc {
+    /// [`Yes`].
+    fn __weft_optional(&self) -> Yes {
+        Yes
+    }
+}
+
+impl<T: ?Sized> OptionalArc for Probe<Option<Arc<T>>> {}
+
+/// Selected when `T` is not `Option<Arc<U>>`.
+pub trait NotOptionalArc {
+    /// [`No`].
+    fn __weft_optional(&self) -> No {
+        No
+    }
+}
+
+impl<T> NotOptionalArc for &Probe<T> {}
+
+/// Selected when `T` can be a service: `Send + Sync + 'static`.
+pub trait ServiceType {
+    /// [`Yes`].
+    fn __weft_service(&self) -> Yes {
+        Yes
+    }
+}
+
+impl<T: ?Sized + Send + Sync + 'static> ServiceType for Probe<T> {}
+
+/// Selected when `T` cannot be a service.
+pub trait NotServiceType {
+    /// [`No`].
+    fn __weft_service(&self) -> No {
+        No
+    }
+}
+
+impl<T: ?Sized> NotServiceType for &Probe<T> {}
+
+/// Selected when the component implements [`Lifecycle`](crate::Lifecycle).
+pub trait HasLifecycle {
+    /// [`Yes`].
+    fn __weft_lifecycle(&self) -> Yes {
+        Yes
+    }
+}
+
+impl<C: crate::Lifecycle> HasLifecycle for Probe<C> {}
+
+/// Selected when the component does not implement [`Lifecycle`](crate::Lifecycle).
+pub trait NoLifecycle {
+    /// [`No`].
+    fn __weft_lifecycle(&self) -> No {
+        No
+    }
+}
+
+impl<C> NoLifecycle for &Probe<C> {}
+
+/// What a hook-named method call resolves to when the component has no inherent method of
+/// that name.
+pub struct NoInherentHook;
+
+/// Found by `component.init()` one autoref step after the component's own `init(&mut self)`
+/// (inherent, or `Lifecycle`'s): so it is selected only when there is none.
+pub trait NoInherentInit {
+    /// [`NoInherentHook`].
+    fn init(self) -> NoInherentHook;
+}
+
+impl<C: ?Sized> NoInherentInit for &&mut C {
+    fn init(self) -> NoInherentHook {
+        NoInherentHook
+    }
+}
+
+/// As [`NoInherentInit`], for `start(&self)` and `stop(&self)`.
+pub trait NoInherentStartStop {
+    /// [`NoInherentHook`].
+    fn start(self) -> NoInherentHook;
+    /// [`NoInherentHook`].
+    fn stop(self) -> NoInherentHook;
+}
+
+impl<C: ?Sized> NoInherentStartStop for &&C {
+    fn start(self) -> NoInherentHook {
+        NoInherentHook
+    }
+    fn stop(self) -> NoInherentHook {
+        NoInherentHook
+    }
+}
+
+// Type-level arithmetic for "each required service is stored in exactly one field".
+
+/// No field so far.
+#[derive(Clone, Copy)]
+pub struct Zero;
+
+/// One field so far.
+#[derive(Clone, Copy)]
+pub struct One;
+
+/// Two fields or more.
+#[derive(Clone, Copy)]
+pub struct Many;
+
+/// `Self + B`, where `B` is [`Yes`] (1) or [`No`] (0).
+pub trait Add<B> {
+    /// The sum.
+    type Sum: Copy;
+    /// The sum's value.
+    const SUM: Self::Sum;
+}
+
+impl Add<No> for Zero {
+    type Sum = Zero;
+    const SUM: Zero = Zero;
+}
+impl Add<Yes> for Zero {
+    type Sum = One;
+    const SUM: One = One;
+}
+impl Add<No> for One {
+    type Sum = One;
+    const SUM: One = One;
+}
+impl Add<Yes> for One {
+    type Sum = Many;
+    const SUM: Many = Many;
+}
+impl<B> Add<B> for Many {
+    type Sum = Many;
+    const SUM: Many = Many;
+}
+
+/// `count + one`, at the type level.
+pub fn add<A: Add<B>, B>(_count: A, _one: B) -> A::Sum {
+    A::SUM
+}
+
+/// `Self || B`.
+pub trait Or<B> {
+    /// The disjunction.
+    type Out: Copy;
+    /// Its value.
+    const OUT: Self::Out;
+}
+
+impl<B> Or<B> for Yes {
+    type Out = Yes;
+    const OUT: Yes = Yes;
+}
+impl Or<Yes> for No {
+    type Out = Yes;
+    const OUT: Yes = Yes;
+}
+impl Or<No> for No {
+    type Out = No;
+    const OUT: No = No;
+}
+
+/// `a || b`, at the type level.
+pub fn or<A: Or<B>, B>(_a: A, _b: B) -> A::Out {
+    A::OUT
+}
+
+/// `Self && B`.
+pub trait And<B> {
+    /// The conjunction.
+    type Out: Copy;
+    /// Its value.
+    const OUT: Self::Out;
+}
+
+impl<B> And<B> for No {
+    type Out = No;
+    const OUT: No = No;
+}
+impl And<Yes> for Yes {
+    type Out = Yes;
+    const OUT: Yes = Yes;
+}
+impl And<No> for Yes {
+    type Out = No;
+    const OUT: No = No;
+}
+
+/// `a && b`, at the type level.
+pub fn and<A: And<B>, B>(_a: A, _b: B) -> A::Out {
+    A::OUT
+}

@@ -102,14 +102,38 @@ impl fmt::Debug for ServiceKey {
 #[derive(Clone)]
 pub struct Service {
     type_id: TypeId,
-    // Holds an `Arc<T>`; cloning clones the Arc through `clone_fn`.
+    // What `cast` turns into the `Arc<T>`: the `Arc<T>` itself, or the component with the
+    // function that coerces it.
     value: Arc<dyn Any + Send + Sync>,
+    cast: fn(&(dyn Any + Send + Sync)) -> Option<Box<dyn Any>>,
 }
 
 impl Service {
     /// Wraps `value` as the service `T`.
     pub fn new<T: ?Sized + Send + Sync + 'static>(value: Arc<T>) -> Self {
-        Service { type_id: TypeId::of::<T>(), value: Arc::new(value) }
+        fn cast<T: ?Sized + 'static>(value: &(dyn Any + Send + Sync)) -> Option<Box<dyn Any>> {
+            value.downcast_ref::<Arc<T>>().map(|arc| Box::new(arc.clone()) as Box<dyn Any>)
+        }
+        Service { type_id: TypeId::of::<T>(), value: Arc::new(value), cast: cast::<T> }
+    }
+
+    /// Wraps the shared component `component` as the service `S`, which `coerce` turns it into.
+    ///
+    /// `S` need not be `Send + Sync` here: the component is, and `#[component]` reports a
+    /// service type that is not with a message of its own rather than through this bound.
+    pub fn of_component<C: Send + Sync + 'static, S: ?Sized + 'static>(
+        component: Arc<C>,
+        coerce: fn(Arc<C>) -> Arc<S>,
+    ) -> Self {
+        type Parts<C, S> = (Arc<C>, fn(Arc<C>) -> Arc<S>);
+        fn cast<C: Send + Sync + 'static, S: ?Sized + 'static>(
+            value: &(dyn Any + Send + Sync),
+        ) -> Option<Box<dyn Any>> {
+            let (component, coerce) = value.downcast_ref::<Parts<C, S>>()?;
+            Some(Box::new(coerce(component.clone())))
+        }
+        let parts: Parts<C, S> = (component, coerce);
+        Service { type_id: TypeId::of::<S>(), value: Arc::new(parts), cast: cast::<C, S> }
     }
 
     /// The `TypeId` of the service type `T` this was created with.
@@ -118,8 +142,11 @@ impl Service {
     }
 
     /// Returns the `Arc<T>` if this service is a `T`.
-    pub fn downcast<T: ?Sized + Send + Sync + 'static>(&self) -> Option<Arc<T>> {
-        self.value.downcast_ref::<Arc<T>>().cloned()
+    pub fn downcast<T: ?Sized + 'static>(&self) -> Option<Arc<T>> {
+        if self.type_id != TypeId::of::<T>() {
+            return None;
+        }
+        (self.cast)(&*self.value)?.downcast::<Arc<T>>().ok().map(|arc| *arc)
     }
 }
 
@@ -162,7 +189,7 @@ impl<'a> Injector<'a> {
     }
 
     /// The service `T`, which must be one of the component's declared requirements.
-    pub fn get<T: ?Sized + Send + Sync + 'static>(
+    pub fn get<T: ?Sized + 'static>(
         &self,
         name: &'static str,
     ) -> Result<Arc<T>, InjectError> {

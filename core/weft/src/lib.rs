@@ -138,8 +138,11 @@
 
 #![forbid(unsafe_code)]
 
-pub use async_trait::async_trait;
-pub use weft_macros::{component, platform};
+pub use weft_macros::{async_trait, component, platform};
+
+/// What `#[weft::async_trait]` forwards to. Not public API.
+#[doc(hidden)]
+pub use async_trait::async_trait as __async_trait;
 pub use weft_runtime::*;
 
 /// The items most applications need: `use weft::prelude::*;`.

@@ -1,8 +1,8 @@
-//! The attribute by path, with a trailing comma, keys in any order, and `dyn Trait + Send + Sync`.
+//! The attribute by path, with a trailing comma and keys in any order.
 
 pub trait Search: Send + Sync {}
 
-#[weft::component(provides = dyn Search + Send + Sync, name = "search-2_b",)]
+#[weft::component(provides = dyn Search, name = "search-2_b",)]
 #[derive(Debug, Default)]
 pub struct Search2 {
     pub hits: u32,

@@ -17,11 +17,11 @@ pub struct Settings;
 #[component(
     name = "users",
     provides = dyn Repository<User>,
-    requires = [dyn Database, dyn Cache + Send, Settings, dyn Repository<Vec<User>>],
+    requires = [dyn Database, dyn Cache, Settings, dyn Repository<Vec<User>>],
 )]
 pub struct Users {
     db: Arc<dyn Database>,
-    cache: std::sync::Arc<dyn Cache + Send>,
+    cache: std::sync::Arc<dyn Cache>,
     settings: ::std::sync::Arc<Settings>,
     archive: Arc<dyn Repository<Vec<User>>>,
     hits: std::sync::atomic::AtomicU64,
@@ -37,7 +37,7 @@ fn main() {
     let required: Vec<&str> = users.requires.iter().map(|key| key.name()).collect();
     assert_eq!(
         required,
-        ["dyn Database", "dyn Cache + Send", "Settings", "dyn Repository<Vec<User>>"]
+        ["dyn Database", "dyn Cache", "Settings", "dyn Repository<Vec<User>>"]
     );
     assert_eq!(users.provides.map(|key| key.name()), Some("dyn Repository<User>"));
 }

@@ -1,0 +1,4 @@
+//! A path where a crate is expected.
+weft::platform!(hello_greeter::Greeter);
+
+fn main() {}
