@@ -2,7 +2,7 @@
 
 pub use crate::component::{
     BoxFuture, Erased, HookProbe, Hooks, HooksViaDefault, HooksViaLifecycle, InjectError, Injector,
-    Service, ServiceKey, erase,
+    Inputs, Provide, Service, ServiceKey, erase, erase_many, erase_with,
 };
 pub use crate::registry::Registration;
 pub use ::inventory;
@@ -156,19 +156,50 @@ impl<F> FieldBuilt<F> for Yes {}
 /// Fails to compile unless the field of type `F` can be built.
 pub fn assert_field_built<F, B: FieldBuilt<F>>(_built: B) {}
 
-/// Holds for a field that is not `Option<Arc<T>>`.
+/// Holds for a field that is injected, or that is not `Option<Arc<T>>` (the pair is
+/// `(injected, optional)`).
 #[diagnostic::on_unimplemented(
-    message = "optional dependencies are not supported yet: a field of type `{F}` would stay `None`",
-    label = "weft does not inject `Option<Arc<...>>` fields",
-    note = "to require the service, store it as `Arc<...>` and list it in `requires`; for data \
-            of the component's own, set in `init`, use another type (e.g. `OnceLock<Arc<...>>`)"
+    message = "field of type `{F}` would stay `None`: no `optional(...)` entry of `requires` fills it",
+    label = "weft injects an `Option<Arc<...>>` field only for an optional dependency",
+    note = "add `optional(T)` to `requires` for the service `T` this field holds; for data of \
+            the component's own, set in `init`, use another type (e.g. `OnceLock<Arc<...>>`)"
 )]
 pub trait NotOptional<F> {}
 
-impl<F> NotOptional<F> for No {}
+impl<F, O> NotOptional<F> for (Yes, O) {}
+impl<F> NotOptional<F> for (No, No) {}
 
-/// Fails to compile unless `optional` is [`No`].
-pub fn assert_not_optional<F>(_optional: impl NotOptional<F>) {}
+/// Fails to compile unless the field is injected or is not optional.
+pub fn assert_not_optional<F, P: NotOptional<F>>(_injected_and_optional: P) {}
+
+/// Fails to compile, with weft's message, unless `T` is a configuration section.
+pub fn assert_section<T: crate::config::Section>() {}
+
+/// Marks an optional requirement of `T` in a [`Pair`]: a field `Option<Arc<T>>` stores it.
+pub struct Optional<T: ?Sized>(PhantomData<fn() -> Arc<T>>);
+
+/// Marks a collection requirement of `T` in a [`Pair`]: a field `Vec<Arc<T>>` stores it.
+pub struct All<T: ?Sized>(PhantomData<fn() -> Arc<T>>);
+
+impl<T: ?Sized + 'static> InjectInto<Option<Arc<T>>> for Pair<Option<Arc<T>>, Optional<T>> {
+    fn __weft_inject(
+        &self,
+        injector: &Injector<'_>,
+        _: &'static str,
+    ) -> Option<Result<Option<Arc<T>>, InjectError>> {
+        Some(Ok(injector.get_optional::<T>()))
+    }
+}
+
+impl<T: ?Sized + 'static> InjectInto<Vec<Arc<T>>> for Pair<Vec<Arc<T>>, All<T>> {
+    fn __weft_inject(
+        &self,
+        injector: &Injector<'_>,
+        _: &'static str,
+    ) -> Option<Result<Vec<Arc<T>>, InjectError>> {
+        Some(Ok(injector.get_all::<T>()))
+    }
+}
 
 /// Holds when the component has no hook written outside `impl Lifecycle` (the pair is
 /// `(implements Lifecycle, what `init` resolves to)`).

@@ -13,9 +13,11 @@
 
 mod builder;
 mod component;
+pub mod config;
 mod export;
 mod graph;
 mod human;
+mod inject;
 pub mod introspect;
 mod lifecycle;
 mod platform;
@@ -23,7 +25,7 @@ mod registry;
 mod states;
 
 pub use builder::{Builder, DEFAULT_ROLLBACK_TIMEOUT, DEFAULT_TIMEOUT};
-pub use component::{InjectError, ServiceKey};
+pub use component::{InjectError, Role, ServiceKey};
 pub use export::{GraphFormat, UnknownFormat};
 pub use graph::{Declaration, Graph, GraphError, Location, Problem};
 pub use lifecycle::{Lifecycle, Phase, State};
@@ -31,7 +33,7 @@ pub use platform::{
     BootError, BootFailure, BootReport, ComponentTimings, CriticalStep, HookCause, HookError,
     Platform, ShutdownError, StopError, StopReport,
 };
-pub use registry::Registration;
+pub use registry::{Declared, Registration};
 pub use states::States;
 
 pub mod prelude;

@@ -1,0 +1,219 @@
+//! Configuration: typed sections, loaded from layered sources and checked before any hook runs.
+//!
+//! A section is a struct that derives [`serde::Deserialize`] and names its key with
+//! [`Section`]. A component requires it as `config(T)` and stores it in a field `Arc<T>`:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use weft::prelude::*;
+//!
+//! #[derive(serde::Deserialize)]
+//! #[serde(default)] // the first layer: every field has a default
+//! pub struct ApiSettings {
+//!     pub port: u16,
+//! }
+//!
+//! impl Default for ApiSettings {
+//!     fn default() -> Self {
+//!         ApiSettings { port: 8080 }
+//!     }
+//! }
+//!
+//! impl weft::config::Section for ApiSettings {
+//!     const KEY: &'static str = "api";
+//! }
+//!
+//! #[component(name = "api", requires = [config(ApiSettings)])]
+//! pub struct Api {
+//!     settings: Arc<ApiSettings>,
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! [`Sources`] layers what the builder reads, each layer over the one before: the section's own
+//! defaults (`#[serde(default)]`), then TOML files, then environment variables.
+//! [`Builder::config`](crate::Builder::config) sets them. At [`boot`](crate::Builder::boot),
+//! and at [`check_config`](crate::Builder::check_config) (which `--check` runs), every section
+//! the selected components require is loaded before any component is constructed, and every
+//! error is reported at once in a [`ConfigError`], each naming its key and where its value came
+//! from.
+//!
+//! Loading is done by [`figment`], which keeps track of where each value came from.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::de::DeserializeOwned;
+
+use crate::component::Service;
+
+/// A typed configuration section: the table at key [`KEY`](Section::KEY) of the configuration.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Database {
+///     url: String,
+/// }
+///
+/// impl weft::config::Section for Database {
+///     const KEY: &'static str = "database";
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a configuration section",
+    label = "`config(...)` takes a type that implements `weft::config::Section`",
+    note = "derive `serde::Deserialize` and write `impl weft::config::Section for {Self} {{ const \
+            KEY: &'static str = \"my-section\"; }}`"
+)]
+pub trait Section: DeserializeOwned + Send + Sync + 'static {
+    /// The section's key: `[api]` in TOML, `PREFIX_API__...` in the environment.
+    const KEY: &'static str;
+}
+
+/// Where configuration comes from, in layers: each layer overrides the ones added before it.
+///
+/// ```
+/// use weft::config::Sources;
+///
+/// // Defaults (the sections' own), then `channels.toml` if it exists, then every environment
+/// // variable starting with `CHANNELS_`: `CHANNELS_API__PORT=9000` sets `api.port`.
+/// let sources = Sources::new().file("channels.toml").env("CHANNELS_");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    figment: Figment,
+}
+
+impl Sources {
+    /// No source: every section takes its defaults.
+    pub fn new() -> Self {
+        Sources::default()
+    }
+
+    /// Adds the TOML file at `path`; a file that does not exist is skipped.
+    pub fn file(self, path: impl AsRef<Path>) -> Self {
+        Sources { figment: self.figment.merge(Toml::file(path.as_ref())) }
+    }
+
+    /// Adds TOML text, e.g. defaults written inline or a test's configuration.
+    ///
+    /// ```
+    /// use weft::config::Sources;
+    ///
+    /// let sources = Sources::new().toml("[api]\nport = 9000");
+    /// ```
+    pub fn toml(self, text: &str) -> Self {
+        Sources { figment: self.figment.merge(Toml::string(text)) }
+    }
+
+    /// Adds the environment variables that start with `prefix`: the rest of the name,
+    /// lowercased, is the key, with `__` between a section and its field. So with prefix
+    /// `APP_`, `APP_API__PORT` sets `port` in section `api`.
+    pub fn env(self, prefix: &str) -> Self {
+        Sources { figment: self.figment.merge(Env::prefixed(prefix).split("__")) }
+    }
+
+    /// Loads section `T`, or says what is wrong with it.
+    ///
+    /// ```
+    /// use weft::config::{Section, Sources};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Api {
+    ///     port: u16,
+    /// }
+    /// impl Section for Api {
+    ///     const KEY: &'static str = "api";
+    /// }
+    ///
+    /// let api: Api = Sources::new().toml("[api]\nport = 9000").section()?;
+    /// assert_eq!(api.port, 9000);
+    ///
+    /// let error = Sources::new().toml("[api]\nport = -1").section::<Api>().unwrap_err();
+    /// assert_eq!(error.key, "api.port");
+    /// # Ok::<(), weft::config::ConfigProblem>(())
+    /// ```
+    pub fn section<T: Section>(&self) -> Result<T, ConfigProblem> {
+        self.figment.focus(T::KEY).extract::<T>().map_err(|error| problem(T::KEY, error))
+    }
+}
+
+/// What is wrong with one value of the configuration.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{key}`{}: {message}", .origin.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default())]
+pub struct ConfigProblem {
+    /// The section.
+    pub section: &'static str,
+    /// The key at fault, from the section down: `api.port`.
+    pub key: String,
+    /// Where the value came from (a file, an environment variable), when it came from one.
+    pub origin: Option<String>,
+    /// What is wrong, e.g. `invalid type: found string "x", expected u16`.
+    pub message: String,
+}
+
+/// Every problem of the configuration; a platform with any of them starts nothing.
+///
+/// ```
+/// use weft::config::{ConfigError, ConfigProblem};
+///
+/// let error = ConfigError {
+///     problems: vec![ConfigProblem {
+///         section: "api",
+///         key: "api.port".into(),
+///         origin: Some("environment variable `APP_API__PORT`".into()),
+///         message: "invalid digit found in string".into(),
+///     }],
+/// };
+/// assert_eq!(
+///     error.to_string(),
+///     "the configuration has 1 problem:\n  - `api.port` (from environment variable \
+///      `APP_API__PORT`): invalid digit found in string"
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    /// The problems, by section in component name order.
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.problems.len();
+        write!(f, "the configuration has {count} problem{}:", if count == 1 { "" } else { "s" })?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Loads section `T` as a service: what `ServiceKey::config` stores for a `config(T)` entry.
+pub(crate) fn load_section<T: Section>(sources: &Sources) -> Result<Service, ConfigProblem> {
+    sources.section::<T>().map(|section| Service::new(Arc::new(section)))
+}
+
+/// One [`ConfigProblem`] per error figment reports for section `section`.
+fn problem(section: &'static str, error: figment::Error) -> ConfigProblem {
+    let mut key = section.to_owned();
+    for part in &error.path {
+        key.push('.');
+        key.push_str(part);
+    }
+    let source = error.metadata.as_ref().map(|metadata| {
+        let mut keys: Vec<&str> = vec![section];
+        keys.extend(error.path.iter().map(String::as_str));
+        match &metadata.source {
+            Some(figment::Source::File(path)) => format!("file `{}`", path.display()),
+            _ if metadata.name.contains("environment") => format!(
+                "environment variable `{}`",
+                metadata.interpolate(&figment::Profile::Default, &keys)
+            ),
+            _ => metadata.name.to_string(),
+        }
+    });
+    ConfigProblem { section, key, origin: source, message: error.kind.to_string() }
+}
