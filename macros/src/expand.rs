@@ -414,16 +414,18 @@ fn checks(
         });
     }
     // Hooks written as inherent methods, outside `impl Lifecycle`, would never run.
+    // The parameter keeps the call-site span, so that it resolves inside `macro_rules!` too.
+    let this = quote!(__weft_component);
     checks.push(quote_spanned! {ident.span()=>
         let __weft_lifecycle = (&__weft_p::Probe::<#ident>::new()).__weft_lifecycle();
-        __weft_p::assert_init_hook::<#ident, _>((__weft_lifecycle, __weft_component.init()));
+        __weft_p::assert_init_hook::<#ident, _>((__weft_lifecycle, #this.init()));
         __weft_p::assert_start_hook::<#ident, _>((
             __weft_lifecycle,
-            (&*__weft_component).start(),
+            (&*#this).start(),
         ));
         __weft_p::assert_stop_hook::<#ident, _>((
             __weft_lifecycle,
-            (&*__weft_component).stop(),
+            (&*#this).stop(),
         ));
     });
     quote! {
