@@ -19,6 +19,7 @@ mod graph;
 mod human;
 mod inject;
 pub mod introspect;
+pub mod testing;
 mod lifecycle;
 mod platform;
 mod registry;

@@ -196,24 +196,30 @@ pub(crate) fn load_section<T: Section>(sources: &Sources) -> Result<Service, Con
     sources.section::<T>().map(|section| Service::new(Arc::new(section)))
 }
 
-/// One [`ConfigProblem`] per error figment reports for section `section`.
+/// The [`ConfigProblem`] for figment's error about section `section`.
 fn problem(section: &'static str, error: figment::Error) -> ConfigProblem {
-    let mut key = section.to_owned();
-    for part in &error.path {
-        key.push('.');
-        key.push_str(part);
+    let mut keys: Vec<String> = vec![section.to_owned()];
+    keys.extend(error.path.iter().cloned());
+    // A missing field is reported at its table; name the field itself.
+    if let figment::error::Kind::MissingField(field) = &error.kind {
+        keys.push(field.to_string());
     }
-    let source = error.metadata.as_ref().map(|metadata| {
-        let mut keys: Vec<&str> = vec![section];
-        keys.extend(error.path.iter().map(String::as_str));
-        match &metadata.source {
-            Some(figment::Source::File(path)) => format!("file `{}`", path.display()),
-            _ if metadata.name.contains("environment") => format!(
-                "environment variable `{}`",
-                metadata.interpolate(&figment::Profile::Default, &keys)
-            ),
-            _ => metadata.name.to_string(),
-        }
+    let origin = error.metadata.as_ref().map(|metadata| match &metadata.source {
+        Some(figment::Source::File(path)) => format!("file `{}`", path.display()),
+        _ => match env_prefix(&metadata.name) {
+            Some(prefix) => {
+                format!("environment variable `{prefix}{}`", keys.join("__").to_uppercase())
+            }
+            None => metadata.name.to_string(),
+        },
     });
-    ConfigProblem { section, key, origin: source, message: error.kind.to_string() }
+    ConfigProblem { section, key: keys.join("."), origin, message: error.kind.to_string() }
+}
+
+/// `APP_` in figment's name for the variables of [`Sources::env`]: "`APP_` environment
+/// variable(s)".
+fn env_prefix(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix('`')?;
+    let (prefix, tail) = rest.split_once('`')?;
+    tail.contains("environment").then_some(prefix)
 }
