@@ -46,7 +46,8 @@ pub struct ServiceKey {
 }
 
 /// Loads a configuration section for a [`Role::Config`] requirement.
-pub(crate) type LoadSection = fn(&crate::config::Sources) -> Result<Service, crate::config::ConfigProblem>;
+pub(crate) type LoadSection =
+    fn(&crate::config::Sources) -> Result<Service, Vec<crate::config::ConfigProblem>>;
 
 /// How a component requires or provides a service: the part of `#[component]`'s `requires`
 /// and `provides` entries around the type.

@@ -395,14 +395,14 @@ fn load_config(
     let mut loaded: HashMap<ServiceKey, Service> = HashMap::new();
     let mut problems = Vec::new();
     let sections = graph.registrations.iter().flat_map(|r| r.requires);
+    let mut tried = std::collections::HashSet::new();
     for key in sections.filter(|key| key.role() == Role::Config) {
-        let (Some(load), false) = (key.loader(), loaded.contains_key(key)) else { continue };
+        let (Some(load), true) = (key.loader(), tried.insert(*key)) else { continue };
         match load(sources) {
             Ok(service) => {
                 loaded.insert(*key, service);
             }
-            Err(problem) if !problems.contains(&problem) => problems.push(problem),
-            Err(_) => {}
+            Err(found) => problems.extend(found),
         }
     }
     match problems.is_empty() {

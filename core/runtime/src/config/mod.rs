@@ -69,8 +69,38 @@ use crate::component::Service;
             KEY: &'static str = \"my-section\"; }}`"
 )]
 pub trait Section: DeserializeOwned + Send + Sync + 'static {
-    /// The section's key: `[api]` in TOML, `PREFIX_API__...` in the environment.
+    /// The section's key: `[api]` in TOML, `PREFIX_API__...` in the environment. The empty key
+    /// `""` is the whole configuration: top-level TOML keys, `PREFIX_FIELD` variables.
     const KEY: &'static str;
+
+    /// Checks what deserializing cannot: each value that is wrong, as `(field, why)`. It runs
+    /// when the section is loaded, before any hook, and its findings are reported with every
+    /// other configuration problem. By default, nothing is wrong.
+    ///
+    /// ```
+    /// use weft::config::{Section, Sources};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Limits {
+    ///     max_body_bytes: usize,
+    /// }
+    ///
+    /// impl Section for Limits {
+    ///     const KEY: &'static str = "limits";
+    ///     fn validate(&self) -> Vec<(&'static str, String)> {
+    ///         match self.max_body_bytes {
+    ///             0 => vec![("max_body_bytes", "must be positive".to_owned())],
+    ///             _ => Vec::new(),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let error = Sources::new().toml("[limits]\nmax_body_bytes = 0").section::<Limits>();
+    /// assert_eq!(error.err().map(|e| e.to_string()).as_deref(), Some("`limits.max_body_bytes` (from TOML source string): must be positive"));
+    /// ```
+    fn validate(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
 }
 
 /// Where configuration comes from, in layers: each layer overrides the ones added before it.
@@ -116,6 +146,22 @@ impl Sources {
         Sources { figment: self.figment.merge(Env::prefixed(prefix).split("__")) }
     }
 
+    /// As [`env`](Sources::env), leaving out the variables `prefix` + each of `names`, e.g. the
+    /// one that names the configuration file.
+    ///
+    /// ```
+    /// use weft::config::Sources;
+    ///
+    /// // `APP_CONFIG` names the file; it is not a setting.
+    /// let file = std::env::var_os("APP_CONFIG").unwrap_or_else(|| "app.toml".into());
+    /// let sources = Sources::new().file(file).env_without("APP_", &["CONFIG"]);
+    /// ```
+    pub fn env_without(self, prefix: &str, names: &[&str]) -> Self {
+        let ignored: Vec<String> = names.iter().map(|name| name.to_ascii_lowercase()).collect();
+        let ignored: Vec<&str> = ignored.iter().map(String::as_str).collect();
+        Sources { figment: self.figment.merge(Env::prefixed(prefix).ignore(&ignored).split("__")) }
+    }
+
     /// Loads section `T`, or says what is wrong with it.
     ///
     /// ```
@@ -137,7 +183,28 @@ impl Sources {
     /// # Ok::<(), weft::config::ConfigProblem>(())
     /// ```
     pub fn section<T: Section>(&self) -> Result<T, ConfigProblem> {
-        self.figment.focus(T::KEY).extract::<T>().map_err(|error| problem(T::KEY, error))
+        self.load::<T>().map_err(|mut problems| problems.remove(0))
+    }
+
+    /// Section `T`, or every problem with it (at least one).
+    fn load<T: Section>(&self) -> Result<T, Vec<ConfigProblem>> {
+        let extracted = match T::KEY {
+            "" => self.figment.extract::<T>(),
+            key => self.figment.focus(key).extract::<T>(),
+        };
+        let section = extracted.map_err(|error| vec![problem(T::KEY, error)])?;
+        let invalid = section.validate();
+        if invalid.is_empty() {
+            return Ok(section);
+        }
+        Err(invalid
+            .into_iter()
+            .map(|(field, message)| {
+                let key = join(&[T::KEY, field]);
+                let origin = self.figment.find_metadata(&key).map(|m| origin(m, &key));
+                ConfigProblem { section: T::KEY, key, origin, message }
+            })
+            .collect())
     }
 }
 
@@ -192,28 +259,40 @@ impl fmt::Display for ConfigError {
 }
 
 /// Loads section `T` as a service: what `ServiceKey::config` stores for a `config(T)` entry.
-pub(crate) fn load_section<T: Section>(sources: &Sources) -> Result<Service, ConfigProblem> {
-    sources.section::<T>().map(|section| Service::new(Arc::new(section)))
+pub(crate) fn load_section<T: Section>(
+    sources: &Sources,
+) -> Result<Service, Vec<ConfigProblem>> {
+    sources.load::<T>().map(|section| Service::new(Arc::new(section)))
+}
+
+/// `a.b.c`, skipping empty parts (the root section's key).
+fn join(parts: &[&str]) -> String {
+    parts.iter().filter(|part| !part.is_empty()).copied().collect::<Vec<_>>().join(".")
 }
 
 /// The [`ConfigProblem`] for figment's error about section `section`.
 fn problem(section: &'static str, error: figment::Error) -> ConfigProblem {
-    let mut keys: Vec<String> = vec![section.to_owned()];
-    keys.extend(error.path.iter().cloned());
+    let mut keys: Vec<&str> = vec![section];
+    keys.extend(error.path.iter().map(String::as_str));
     // A missing field is reported at its table; name the field itself.
     if let figment::error::Kind::MissingField(field) = &error.kind {
-        keys.push(field.to_string());
+        keys.push(field);
     }
-    let origin = error.metadata.as_ref().map(|metadata| match &metadata.source {
-        Some(figment::Source::File(path)) => format!("file `{}`", path.display()),
-        _ => match env_prefix(&metadata.name) {
-            Some(prefix) => {
-                format!("environment variable `{prefix}{}`", keys.join("__").to_uppercase())
-            }
-            None => metadata.name.to_string(),
-        },
-    });
-    ConfigProblem { section, key: keys.join("."), origin, message: error.kind.to_string() }
+    let key = join(&keys);
+    let origin = error.metadata.as_ref().map(|metadata| origin(metadata, &key));
+    ConfigProblem { section, key, origin, message: error.kind.to_string() }
+}
+
+/// Where the value at `key` came from, in words: a file, an environment variable, or figment's
+/// name for the source.
+fn origin(metadata: &figment::Metadata, key: &str) -> String {
+    match (&metadata.source, env_prefix(&metadata.name)) {
+        (Some(figment::Source::File(path)), _) => format!("file `{}`", path.display()),
+        (_, Some(prefix)) => {
+            format!("environment variable `{prefix}{}`", key.replace('.', "__").to_uppercase())
+        }
+        _ => metadata.name.to_string(),
+    }
 }
 
 /// `APP_` in figment's name for the variables of [`Sources::env`]: "`APP_` environment

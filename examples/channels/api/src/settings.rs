@@ -1,4 +1,5 @@
-//! The settings of the channels service.
+//! The settings of the channels service: one weft configuration section, at the top level of
+//! the configuration (see the `config` component of the `channels` crate for the sources).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,7 +14,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The address the HTTP server binds; port `0` picks a free port.
     pub bind: SocketAddr,
-    /// Each new message is POSTed as JSON to every one of these URLs.
+    /// Each new message is POSTed as JSON to every one of these URLs. In the environment, a
+    /// comma-separated list.
+    #[serde(deserialize_with = "urls")]
     pub webhook_urls: Vec<String>,
     /// The time limit of one webhook attempt, in milliseconds.
     pub webhook_timeout_ms: u64,
@@ -41,6 +44,39 @@ impl Default for Settings {
             shutdown_grace_ms: 10_000,
         }
     }
+}
+
+impl weft::config::Section for Settings {
+    /// The whole configuration: `bind = ...` in the TOML file, `CHANNELS_BIND` in the
+    /// environment.
+    const KEY: &'static str = "";
+
+    fn validate(&self) -> Vec<(&'static str, String)> {
+        let mut invalid = Vec::new();
+        if self.max_body_bytes == 0 {
+            invalid.push(("max_body_bytes", "must be positive".to_owned()));
+        }
+        invalid
+    }
+}
+
+/// A list of URLs, written as a list (TOML) or as one comma-separated string (environment).
+fn urls<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Urls {
+        List(Vec<String>),
+        Joined(String),
+    }
+    Ok(match Urls::deserialize(deserializer)? {
+        Urls::List(list) => list,
+        Urls::Joined(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|url| !url.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 /// SQLite's `synchronous` setting, with the journal in WAL mode.
