@@ -341,10 +341,8 @@ fn checks(
     }
     for (index, (entry, need)) in args.requires.iter().zip(&args.needs).enumerate() {
         let (start, end) = span_range(entry);
-        if *need == Need::Config {
-            let assert = quote_spanned!(start=> __weft_p::assert_section::<#entry>);
-            checks.push(quote_spanned!(end=> #assert();));
-        }
+        // A `config(T)` entry whose `T` is not a `Section` is reported once, by
+        // `ServiceKey::config` in the registration.
         // A decorator requires the service it wraps; no other entry may name its own service.
         for (provides, _) in provides.iter().filter(|_| *need != Need::Wrapped) {
             let same =
@@ -373,7 +371,12 @@ fn checks(
             count = quote!(__weft_p::add(#count,
                 (&__weft_p::Pair::<#ty, #stored>::new()).__weft_same()));
         }
-        let assert = quote_spanned!(start=> __weft_p::assert_stored_once::<#entry, _>);
+        let assert = match need {
+            Need::Optional => quote_spanned!(start=>
+                __weft_p::assert_optional_stored_once::<#entry, _>),
+            Need::All => quote_spanned!(start=> __weft_p::assert_all_stored_once::<#entry, _>),
+            _ => quote_spanned!(start=> __weft_p::assert_stored_once::<#entry, _>),
+        };
         checks.push(quote_spanned!(end=> #assert(#count);));
     }
     // Every other field is injected or built; none is an `Option<Arc<T>>` left `None`.

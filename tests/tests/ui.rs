@@ -7,6 +7,7 @@ fn ui() {
     t.pass("ui/pass/*.rs");
     for category in [
         "attr", "name", "requires", "provides", "fields", "item", "platform", "default", "hooks",
+        "beyond",
     ] {
         t.compile_fail(format!("ui/{category}/*.rs"));
     }

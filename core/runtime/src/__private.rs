@@ -172,8 +172,44 @@ impl<F> NotOptional<F> for (No, No) {}
 /// Fails to compile unless the field is injected or is not optional.
 pub fn assert_not_optional<F, P: NotOptional<F>>(_injected_and_optional: P) {}
 
-/// Fails to compile, with weft's message, unless `T` is a configuration section.
-pub fn assert_section<T: crate::config::Section>() {}
+/// As [`StoredSomewhere`], for an `optional(R)` entry.
+#[diagnostic::on_unimplemented(
+    message = "no field stores the optional service `{R}`",
+    label = "add a field of type `Option<Arc<...>>` of this service, or remove the entry",
+    note = "an optional service is injected into the one field of type `Option<Arc<S>>`, where \
+            `S` is the entry"
+)]
+pub trait OptionalStoredSomewhere<R: ?Sized> {}
+
+impl<R: ?Sized> OptionalStoredSomewhere<R> for One {}
+impl<R: ?Sized> OptionalStoredSomewhere<R> for Many {}
+
+/// Fails to compile unless `count` is [`One`] (an `optional(R)` entry).
+pub fn assert_optional_stored_once<
+    R: ?Sized,
+    N: Copy + OptionalStoredSomewhere<R> + StoredOnce<R>,
+>(
+    _count: N,
+) {
+}
+
+/// As [`StoredSomewhere`], for an `all_of(R)` entry.
+#[diagnostic::on_unimplemented(
+    message = "no field stores the collection `{R}`",
+    label = "add a field of type `Vec<Arc<...>>` of this service, or remove the entry",
+    note = "every member of a collection is injected into the one field of type `Vec<Arc<S>>`, \
+            where `S` is the entry"
+)]
+pub trait AllStoredSomewhere<R: ?Sized> {}
+
+impl<R: ?Sized> AllStoredSomewhere<R> for One {}
+impl<R: ?Sized> AllStoredSomewhere<R> for Many {}
+
+/// Fails to compile unless `count` is [`One`] (an `all_of(R)` entry).
+pub fn assert_all_stored_once<R: ?Sized, N: Copy + AllStoredSomewhere<R> + StoredOnce<R>>(
+    _count: N,
+) {
+}
 
 /// Marks an optional requirement of `T` in a [`Pair`]: a field `Option<Arc<T>>` stores it.
 pub struct Optional<T: ?Sized>(PhantomData<fn() -> Arc<T>>);
