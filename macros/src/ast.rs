@@ -139,7 +139,9 @@ pub(crate) fn derives_default(item: &ItemStruct) -> bool {
                     syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
                 )
                 .is_ok_and(|paths| {
-                    paths.iter().any(|path| path.segments.last().is_some_and(|s| s.ident == "Default"))
+                    paths
+                        .iter()
+                        .any(|path| path.segments.last().is_some_and(|s| s.ident == "Default"))
                 })
     })
 }

@@ -270,33 +270,33 @@ fn unwrap_entry<'a>(
 
 fn parse_provides(value: TokenStream, errors: &mut Errors) -> Option<Vec<Provided>> {
     let mut trees = value.clone().into_iter();
-    if let (Some(TokenTree::Group(list)), None) = (trees.next(), trees.next()) {
-        if list.delimiter() == Delimiter::Bracket {
-            let mut entries = Vec::new();
-            let mut sound = true;
-            let parser = |input: ParseStream<'_>| {
-                while !input.is_empty() {
-                    if input.peek(Token![,]) {
-                        let comma: Token![,] = input.parse()?;
-                        errors.spanned(comma, "empty `provides` entry; remove the extra `,`");
-                        continue;
-                    }
-                    let parsed = parse_provided(take_value(input), errors);
-                    sound &= parsed.is_some();
-                    entries.extend(parsed);
+    if let (Some(TokenTree::Group(list)), None) = (trees.next(), trees.next())
+        && list.delimiter() == Delimiter::Bracket
+    {
+        let mut entries = Vec::new();
+        let mut sound = true;
+        let parser = |input: ParseStream<'_>| {
+            while !input.is_empty() {
+                if input.peek(Token![,]) {
+                    let comma: Token![,] = input.parse()?;
+                    errors.spanned(comma, "empty `provides` entry; remove the extra `,`");
+                    continue;
                 }
-                Ok(())
-            };
-            if let Err(error) = parser.parse2(list.stream()) {
-                errors.push(error);
-                return None;
+                let parsed = parse_provided(take_value(input), errors);
+                sound &= parsed.is_some();
+                entries.extend(parsed);
             }
-            if sound && entries.is_empty() {
-                errors.spanned(&value, "`provides = []` provides nothing; remove `provides`");
-                return None;
-            }
-            return sound.then_some(entries);
+            Ok(())
+        };
+        if let Err(error) = parser.parse2(list.stream()) {
+            errors.push(error);
+            return None;
         }
+        if sound && entries.is_empty() {
+            errors.spanned(&value, "`provides = []` provides nothing; remove `provides`");
+            return None;
+        }
+        return sound.then_some(entries);
     }
     parse_provided(value, errors).map(|provided| vec![provided])
 }
@@ -368,6 +368,11 @@ fn parse_requires(value: TokenStream, errors: &mut Errors) -> Option<Vec<(Type, 
                         .to_owned()
                 },
             );
+            if let Some(hint) = parsed.as_ref().and_then(container_hint) {
+                errors.spanned(parsed.as_ref(), hint);
+                sound = false;
+                continue;
+            }
             sound &= parsed.is_some();
             entries.extend(parsed.map(|ty| (ty, need)));
         }
@@ -378,6 +383,35 @@ fn parse_requires(value: TokenStream, errors: &mut Errors) -> Option<Vec<(Type, 
         return None;
     }
     sound.then_some(entries)
+}
+
+/// For an entry written as the field's type (`Option<dyn Db>`, `Vec<dyn Plugin>`), how to
+/// write it instead.
+fn container_hint(ty: &Type) -> Option<String> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let [syn::GenericArgument::Type(inner)] = args.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    // Only a trait object (or an `Arc`) inside: `Vec<u8>` may well be a service of its own.
+    let inner = match crate::ast::arc_of(inner) {
+        Some(arc_of) => arc_of,
+        None if matches!(inner, Type::TraitObject(_)) => inner,
+        None => return None,
+    };
+    let inner = crate::names::display(inner);
+    match last.ident.to_string().as_str() {
+        "Option" => Some(format!(
+            "an optional service is written `optional({inner})`, and stored in a field \
+             `Option<Arc<{inner}>>`"
+        )),
+        "Vec" => Some(format!(
+            "a collection is written `all_of({inner})`, and stored in a field \
+             `Vec<Arc<{inner}>>`"
+        )),
+        _ => None,
+    }
 }
 
 /// Parses `value` with `parse`, requiring it to use every token. On failure records the message
@@ -537,7 +571,7 @@ mod tests {
             crate = ::my_app::weft,
         ));
         assert_eq!(args.name.map(|n| n.value()).as_deref(), Some("channels"));
-        assert!(args.provides.is_some());
+        assert_eq!(args.provides.len(), 1);
         assert_eq!(args.requires.len(), 2);
         assert!(args.krate.is_some());
     }
@@ -562,6 +596,29 @@ mod tests {
         assert!(found[1].starts_with("`provides` must be one service type"));
         assert!(found[2].starts_with("`requires` takes a list in brackets"));
         assert!(found[3].contains("as in `\"a-b\"`"), "{}", found[3]);
+    }
+
+    #[test]
+    fn parses_roles_around_types() {
+        let args = parse_ok(quote!(
+            name = "x",
+            provides = [dyn A, one_of(dyn B), wraps(dyn C)],
+            requires = [optional(dyn D), all_of(dyn E), config(F), dyn G],
+            local,
+        ));
+        let gives: Vec<Give> = args.provides.iter().map(|p| p.give).collect();
+        assert_eq!(gives, [Give::One, Give::Member, Give::Decorator]);
+        // The wrapped service comes last, after the written entries.
+        assert_eq!(args.needs, [Need::Optional, Need::All, Need::Config, Need::One, Need::Wrapped]);
+        assert!(args.local);
+    }
+
+    #[test]
+    fn container_types_in_requires_get_the_wrapper_to_write() {
+        let found = messages(quote!(name = "x", requires = [Option<Arc<dyn Db>>, Vec<dyn P>]));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].starts_with("an optional service is written `optional(dyn Db)`"));
+        assert!(found[1].starts_with("a collection is written `all_of(dyn P)`"));
     }
 
     #[test]

@@ -361,11 +361,13 @@ fn checks(
         }
         // Stored in exactly one field: the ones spelled alike, plus those the compiler matches.
         let spelled = injections.iter().filter(|injection| **injection == Some(index)).count();
-        let mut count =
-            if spelled == 0 { quote!(__weft_p::Zero) } else { quote!(__weft_p::One) };
-        for (field, _) in component.fields.iter().zip(injections).filter(|(field, injection)| {
-            injection.is_none() && field.cfgs.is_empty()
-        }) {
+        let mut count = if spelled == 0 { quote!(__weft_p::Zero) } else { quote!(__weft_p::One) };
+        for (field, _) in component
+            .fields
+            .iter()
+            .zip(injections)
+            .filter(|(field, injection)| injection.is_none() && field.cfgs.is_empty())
+        {
             let ty = &field.named_ty;
             let stored = stored(entry, *need);
             count = quote!(__weft_p::add(#count,

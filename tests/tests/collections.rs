@@ -139,3 +139,23 @@ async fn a_lone_plain_provider_is_a_collection_of_one() {
     assert_eq!(platform.get::<dyn Plugins>().unwrap().names(), ["plain"]);
     platform.stop().await.unwrap();
 }
+
+#[component(name = "one-plugin-user", requires = [optional(dyn Plugin)], local)]
+pub struct OnePluginUser {
+    #[allow(dead_code, reason = "the graph check refuses this component before it is built")]
+    plugin: Option<Arc<dyn Plugin>>,
+}
+
+#[test]
+fn a_collection_required_as_one_service_is_refused() {
+    let error =
+        weft::Builder::empty().with::<Alpha>().with::<OnePluginUser>().resolve().unwrap_err();
+    assert!(
+        matches!(
+            &error.problems[..],
+            [weft::Problem::CollectionRequiredAsOne { required_by: "one-plugin-user", .. }]
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("require `all_of(dyn Plugin)`"), "{error}");
+}

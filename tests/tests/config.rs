@@ -74,12 +74,7 @@ async fn layers_override_in_order_defaults_file_environment() {
     // The environment wins over the file for `host`; `workers` keeps its default.
     temp_env("WEFT_LAYERS_API__HOST", "10.0.0.1");
     let sources = Sources::new().file(&file).env("WEFT_LAYERS_");
-    let platform = weft::Builder::empty()
-        .with::<Api>()
-        .config(sources)
-        .boot()
-        .await
-        .unwrap();
+    let platform = weft::Builder::empty().with::<Api>().config(sources).boot().await.unwrap();
     let settings = platform.get::<ApiSettings>().unwrap();
     assert_eq!((settings.port, settings.host.as_str(), settings.workers), (9000, "10.0.0.1", 2));
     platform.stop().await.unwrap();
@@ -99,7 +94,9 @@ async fn every_error_is_reported_before_any_hook_runs() {
     let builder = weft::Builder::empty().with::<Api>().with::<Db>().config(sources);
     let error = builder.boot().await.unwrap_err();
     assert!(!HOOK_RAN.load(Ordering::SeqCst), "a hook ran before the configuration was checked");
-    let weft::BootError::Config(error) = error else { panic!("not a configuration error: {error}") };
+    let weft::BootError::Config(error) = error else {
+        panic!("not a configuration error: {error}")
+    };
     let keys: Vec<&str> = error.problems.iter().map(|p| p.key.as_str()).collect();
     // `api.port` is read before `api.workers`; figment reports one error per section.
     assert_eq!(keys, ["api.port", "db.url"], "{error}");
@@ -110,9 +107,8 @@ async fn every_error_is_reported_before_any_hook_runs() {
 
 #[test]
 fn check_flag_validates_the_configuration() {
-    let builder = weft::Builder::empty()
-        .with::<Db>()
-        .config(Sources::new().toml("[db]\nurl = 3\n"));
+    let builder =
+        weft::Builder::empty().with::<Db>().config(Sources::new().toml("[db]\nurl = 3\n"));
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = weft::introspect::Flags::parse(["--check"]).run_with(&builder, &mut out, &mut err);
     assert_eq!(code, Some(std::process::ExitCode::FAILURE));

@@ -69,8 +69,7 @@ async fn a_structs_own_default_is_the_value_its_hooks_see() {
 
 #[tokio::test]
 async fn fields_are_injected_whatever_the_spelling_of_their_type() {
-    let platform =
-        weft::Builder::new().only(["consumer", "renamed"]).boot().await.expect("boots");
+    let platform = weft::Builder::new().only(["consumer", "renamed"]).boot().await.expect("boots");
     let consumer = platform.get::<Consumer>().expect("consumer provides itself");
     assert_eq!((consumer.by_alias.url(), consumer.count), ("sqlite://", 0));
     let renamed = platform.get::<Renamed>().expect("renamed provides itself");

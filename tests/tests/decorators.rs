@@ -111,7 +111,10 @@ async fn decorators_wrap_a_replacement() {
 fn a_decorator_without_a_provider_is_a_missing_provider() {
     let error = weft::Builder::empty().with::<Exclaim>().resolve().unwrap_err();
     assert!(
-        matches!(&error.problems[..], [weft::Problem::MissingProvider { required_by: "a-exclaim", .. }]),
+        matches!(
+            &error.problems[..],
+            [weft::Problem::MissingProvider { required_by: "a-exclaim", .. }]
+        ),
         "{error}"
     );
 }

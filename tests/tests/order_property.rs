@@ -56,11 +56,8 @@ fn leak(text: String) -> &'static str {
 }
 
 fn spec() -> impl Strategy<Value = Vec<(Gives, Vec<Wants>)>> {
-    let gives = prop_oneof![
-        Just(Gives::Nothing),
-        Just(Gives::Own),
-        (0..GROUPS).prop_map(Gives::Member),
-    ];
+    let gives =
+        prop_oneof![Just(Gives::Nothing), Just(Gives::Own), (0..GROUPS).prop_map(Gives::Member),];
     let wants = prop_oneof![
         (0..64usize).prop_map(Wants::Plain),
         (0..80usize).prop_map(Wants::Optional),
@@ -92,12 +89,10 @@ fn build(spec: &[(Gives, Vec<Wants>)]) -> (Vec<&'static Registration>, Vec<(usiz
                         edges.push((i, j));
                     }
                 }
-                Wants::Optional(j) if j < len && j != i => {
-                    if !requires.contains(&own[j]) && j < i {
-                        requires.push(own[j].optional());
-                        if matches!(spec[j].0, Gives::Own) {
-                            edges.push((i, j));
-                        }
+                Wants::Optional(j) if j < i && !requires.contains(&own[j]) => {
+                    requires.push(own[j].optional());
+                    if matches!(spec[j].0, Gives::Own) {
+                        edges.push((i, j));
                     }
                 }
                 Wants::Optional(j) if j >= len => {
@@ -130,11 +125,7 @@ fn build(spec: &[(Gives, Vec<Wants>)]) -> (Vec<&'static Registration>, Vec<(usiz
             provides,
             requires: Box::leak(requires.into_boxed_slice()),
             build: |injector| {
-                Ok(erase_with(
-                    Recorder(injector.component()),
-                    Hooks::lifecycle(),
-                    Provide::Nothing,
-                ))
+                Ok(erase_with(Recorder(injector.component()), Hooks::lifecycle(), Provide::Nothing))
             },
         })));
     }

@@ -304,6 +304,17 @@ pub struct Inputs {
     by_type: HashMap<TypeId, Vec<Service>>,
 }
 
+/// Each service under its own type, in order (several of one type make a collection).
+impl FromIterator<Service> for Inputs {
+    fn from_iter<I: IntoIterator<Item = Service>>(services: I) -> Self {
+        let mut inputs = Inputs::default();
+        for service in services {
+            inputs.insert(service.type_id(), Some(service));
+        }
+        inputs
+    }
+}
+
 impl Inputs {
     /// Adds `services` under the service type `type_id` (after any already there).
     pub(crate) fn insert(&mut self, type_id: TypeId, services: impl IntoIterator<Item = Service>) {

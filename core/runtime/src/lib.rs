@@ -19,11 +19,11 @@ mod graph;
 mod human;
 mod inject;
 pub mod introspect;
-pub mod testing;
 mod lifecycle;
 mod platform;
 mod registry;
 mod states;
+pub mod testing;
 
 pub use builder::{Builder, DEFAULT_ROLLBACK_TIMEOUT, DEFAULT_TIMEOUT};
 pub use component::{InjectError, Role, ServiceKey};

@@ -84,7 +84,10 @@ mod tests {
         assert_eq!(bad("bind = \"nope\"").key, "bind");
         assert_eq!(bad("sync = \"off\"").key, "sync");
         assert_eq!(bad("max_body_bytes = 0").message, "must be positive");
-        assert_eq!(bad("bnid = \"127.0.0.1:1\"").message, "unknown field: found `bnid`, expected `one of `data_dir`, `bind`, `webhook_urls`, `webhook_timeout_ms`, `webhook_retries`, `max_body_bytes`, `sync`, `shutdown_grace_ms``");
+        assert_eq!(
+            bad("bnid = \"127.0.0.1:1\"").message,
+            "unknown field: found `bnid`, expected `one of `data_dir`, `bind`, `webhook_urls`, `webhook_timeout_ms`, `webhook_retries`, `max_body_bytes`, `sync`, `shutdown_grace_ms``"
+        );
         assert!(Settings::default().validate().is_empty());
     }
 

@@ -167,7 +167,7 @@ impl Sources {
     /// ```
     /// use weft::config::{Section, Sources};
     ///
-    /// #[derive(serde::Deserialize)]
+    /// #[derive(Debug, serde::Deserialize)]
     /// struct Api {
     ///     port: u16,
     /// }
@@ -259,9 +259,7 @@ impl fmt::Display for ConfigError {
 }
 
 /// Loads section `T` as a service: what `ServiceKey::config` stores for a `config(T)` entry.
-pub(crate) fn load_section<T: Section>(
-    sources: &Sources,
-) -> Result<Service, Vec<ConfigProblem>> {
+pub(crate) fn load_section<T: Section>(sources: &Sources) -> Result<Service, Vec<ConfigProblem>> {
     sources.load::<T>().map(|section| Service::new(Arc::new(section)))
 }
 

@@ -90,9 +90,9 @@ pub(super) fn render(graph: &Graph, live: Option<Overlay<'_>>) -> String {
                         _ => None,
                     };
                     let providers = match source {
-                        Source::Collection(start, end) => Some(
-                            graph.members(start, end).iter().map(|&m| graph.name(m)).collect(),
-                        ),
+                        Source::Collection(start, end) => {
+                            Some(graph.members(start, end).iter().map(|&m| graph.name(m)).collect())
+                        }
                         _ => None,
                     };
                     let role = (key.role() != Role::One).then(|| key.role().as_str());

@@ -284,7 +284,9 @@ impl Graph {
         for from in 0..self.len() as u32 {
             for (to, service) in self.deps.row(from).iter().zip(self.deps.labels(from)) {
                 match self.is_optional_edge(from, *to) {
-                    true => writeln!(out, "  n{from} -.->|\"{} (optional)\"| n{to}", mermaid(service)),
+                    true => {
+                        writeln!(out, "  n{from} -.->|\"{} (optional)\"| n{to}", mermaid(service))
+                    }
                     false => writeln!(out, "  n{from} -->|\"{}\"| n{to}", mermaid(service)),
                 }
                 .unwrap_or_default();

@@ -107,6 +107,21 @@ pub enum Problem {
         /// The components that declare `provides = one_of(T)`.
         members: Vec<Declaration>,
     },
+    /// A component requires, as one service (plain or optional), a service that components
+    /// provide only as collection members (`provides = one_of(T)`).
+    #[error(
+        "`{required_by}` ({location}) requires `{service}` as one service, but it is a \
+         collection: its providers declare `provides = one_of({service})`; require \
+         `all_of({service})` and store it in a `Vec<Arc<...>>`"
+    )]
+    CollectionRequiredAsOne {
+        /// The service type, as written in `requires`.
+        service: &'static str,
+        /// The component that requires it.
+        required_by: &'static str,
+        /// Where that component is declared.
+        location: Location,
+    },
     /// A component requires a service that no component provides.
     #[error(
         "missing provider: `{required_by}` ({location}) requires `{service}`, which no component \

@@ -3,12 +3,12 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashSet, VecDeque};
 
-use super::{Graph, Source};
 use super::adjacency::Adjacency;
 use super::cycles::cycle_paths;
 use super::fast_hash::FastMap;
 use super::problem::{Declaration, GraphError, Location, Problem};
 use super::suggest::suggest;
+use super::{Graph, Source};
 use crate::component::{Role, ServiceKey};
 use crate::registry::Registration;
 
@@ -174,7 +174,8 @@ impl<'a> Resolver<'a> {
 
     /// Marks the components named by `without`; they take no further part.
     fn exclude(&mut self, without: &[String]) {
-        self.excluded = self.all.iter().map(|r| without.iter().any(|name| name == r.name)).collect();
+        self.excluded =
+            self.all.iter().map(|r| without.iter().any(|name| name == r.name)).collect();
     }
 
     fn index_providers(&mut self) {
@@ -268,9 +269,11 @@ impl<'a> Resolver<'a> {
                 .zip(&self.excluded)
                 .map(|(r, &excluded)| {
                     !excluded
-                        && !r.provides.iter().flat_map(ServiceKey::services).any(|key| {
-                            key.role() == Role::One && replaced.contains(key)
-                        })
+                        && !r
+                            .provides
+                            .iter()
+                            .flat_map(ServiceKey::services)
+                            .any(|key| key.role() == Role::One && replaced.contains(key))
                 })
                 .collect();
             return;
@@ -343,6 +346,14 @@ impl<'a> Resolver<'a> {
                         Source::Replaced
                     }
                     CONFIG => Source::Config,
+                    ABSENT | MISSING if self.members.contains_key(key) => {
+                        missing.push(Problem::CollectionRequiredAsOne {
+                            service: key.name(),
+                            required_by: registration.name,
+                            location: location(registration),
+                        });
+                        Source::Absent
+                    }
                     ABSENT => Source::Absent,
                     MISSING => {
                         missing.push(Problem::MissingProvider {

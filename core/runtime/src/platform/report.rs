@@ -318,6 +318,7 @@ mod tests {
         let request = Request {
             registrations: vec![a, b, c],
             only: None,
+            without: &[],
             replaced: &replaced,
             only_setting: "only",
             named: vec![],
