@@ -67,17 +67,63 @@ def hand_component(i, deps, mark=0):
     inject = "".join(
         f'            s{d}: __weft_injector.get::<dyn Svc{d}>("dyn Svc{d}")?,\n' for d in deps
     )
-    construct = f"C{i} {{\n{inject}        }}" if deps else f"C{i} {{}}"
+    probes = "use __weft_p::{DefaultValue as _, InjectInto as _, InjectNot as _, NoDefaultValue as _};"
+    if deps:
+        construct = f"{{\n            {probes}\n            C{i} {{\n{inject}            }}\n        }}"
+    else:
+        construct = (
+            f"{{\n            {probes}\n            (&__weft_p::Probe::<C{i}>::new())"
+            f".__weft_construct(|| ::core::result::Result::Ok(C{i} {{}}))?\n        }}"
+        )
     requires = ", ".join(f'__weft_p::ServiceKey::of::<dyn Svc{d}>("dyn Svc{d}")' for d in deps)
+    checks = []
+    services = "__weft_p::Yes"
+    for d in deps:
+        probe = f"(&__weft_p::Probe::<dyn Svc{d}>::new()).__weft_service()"
+        checks.append(f"__weft_p::assert_service::<dyn Svc{d}>({probe});")
+        services = f"__weft_p::and({services}, {probe})"
+    checks.append(f"__weft_p::assert_component::<C{i}, _>({services});")
+    checks.append(
+        f"__weft_p::assert_service::<dyn Svc{i}>((&__weft_p::Probe::<dyn Svc{i}>::new()).__weft_service());"
+    )
+    for n, d in enumerate(deps):
+        checks.append(
+            f"__weft_p::assert_not_own_service::<dyn Svc{d}>("
+            f"(&__weft_p::Pair::<dyn Svc{d}, dyn Svc{i}>::new()).__weft_same());"
+        )
+        for e in deps[:n]:
+            checks.append(
+                f"__weft_p::assert_distinct_entry::<dyn Svc{d}>("
+                f"(&__weft_p::Pair::<dyn Svc{d}, dyn Svc{e}>::new()).__weft_same());"
+            )
+        checks.append(f"__weft_p::assert_stored_once::<dyn Svc{d}>(__weft_p::One);")
+    if deps:
+        checks.append(
+            f"__weft_p::assert_no_own_default::<C{i}>((&__weft_p::Probe::<C{i}>::new()).__weft_has_default());"
+        )
+    checks.append(
+        f"let __weft_lifecycle = (&__weft_p::Probe::<C{i}>::new()).__weft_lifecycle();\n"
+        f"        __weft_p::assert_init_hook::<C{i}, _>((__weft_lifecycle, __weft_component.init()));\n"
+        f"        __weft_p::assert_start_hook::<C{i}, _>((__weft_lifecycle, (&*__weft_component).start()));\n"
+        f"        __weft_p::assert_stop_hook::<C{i}, _>((__weft_lifecycle, (&*__weft_component).stop()));"
+    )
+    checks = "\n        ".join(checks)
     return (
         service_items(i, deps, mark)
         + struct_item(i, deps)
         + f"""const _: () = {{
     use ::weft::__private as __weft_p;
 
-    const _: () = {{
-        __weft_p::assert_component::<C{i}>();
-    }};
+    #[allow(dead_code, unused_variables, reason = "compile-time checks, never called")]
+    fn __weft_check(__weft_component: &mut C{i}) {{
+        use __weft_p::{{
+            DefaultValue as _, HasLifecycle as _, NoDefaultValue as _, NoInherentInit as _,
+            NoInherentStartStop as _, NoLifecycle as _, NotOptionalArc as _,
+            NotServiceType as _, OptionalArc as _, OtherType as _, SameType as _,
+            ServiceType as _,
+        }};
+        {checks}
+    }}
 
     fn __weft_build(
         __weft_injector: &__weft_p::Injector<'_>,
@@ -126,7 +172,7 @@ def hand_component(i, deps, mark=0):
                         where
                             __WeftC: Svc{i} + ::core::marker::Send + ::core::marker::Sync + 'static,
                         {{
-                            __weft_p::Service::new::<dyn Svc{i}>(component)
+                            __weft_p::Service::of_component::<__WeftC, dyn Svc{i}>(component, |c| c)
                         }}
                         ::core::option::Option::Some(__weft_provide::<__WeftC>)
                     }}
@@ -162,7 +208,10 @@ def hand_component(i, deps, mark=0):
 
 def module_source(kind, plan, module, mark=0, marked=None):
     per = len(plan) // MODULES
-    lines = ["#![allow(missing_docs, reason = \"generated\")]\n"]
+    # The macro's expansion imports every probe trait, used or not (rustc does not lint unused
+    # imports in macro output); written out by hand they would warn, and rendering thousands of
+    # warnings would be counted against the hand-written version.
+    lines = ["#![allow(missing_docs, unused_imports, reason = \"generated\")]\n"]
     start, end = module * per, (module + 1) * per if module < MODULES - 1 else len(plan)
     imports = {d for i in range(start, end) for d in plan[i] if not start <= d < end}
     lines.append("use std::sync::Arc;\n")
@@ -180,7 +229,7 @@ def write_crate(kind, plan):
     (crate / "src").mkdir(parents=True, exist_ok=True)
     (crate / "Cargo.toml").write_text(
         f'[package]\nname = "gen-{kind}"\nversion = "0.0.0"\nedition = "2024"\npublish = false\nworkspace = "../weft"\n\n'
-        f'[dependencies]\nweft = {{ path = "../weft/core" }}\n'
+        f'[dependencies]\nweft = {{ path = "../weft/core/weft" }}\n'
     )
     mods = "".join(f"pub mod m{m};\n" for m in range(MODULES))
     (crate / "src" / "lib.rs").write_text(f"//! Generated by run.py ({kind}).\n{mods}")
@@ -203,7 +252,8 @@ def snapshot_weft():
     manifest = (dest / "Cargo.toml").read_text()
     head, _, rest = manifest.partition("members = [")
     _, _, rest = rest.partition("]")
-    manifest = head + 'members = ["core", "macros", "../gen-macro", "../gen-hand"]' + rest
+    members = '"core/weft", "core/runtime", "core/pipeline", "core/http", "macros"'
+    manifest = head + f'members = [{members}, "../gen-macro", "../gen-hand"]' + rest
     (dest / "Cargo.toml").write_text(manifest)
 
 

@@ -117,10 +117,10 @@ fn replace_self(ty: &Type, ident: &syn::Ident) -> Type {
     struct ReplaceSelf<'a>(&'a syn::Ident);
     impl syn::visit_mut::VisitMut for ReplaceSelf<'_> {
         fn visit_path_mut(&mut self, path: &mut syn::Path) {
-            if let Some(first) = path.segments.first_mut() {
-                if first.ident == "Self" {
-                    first.ident = syn::Ident::new(&self.0.to_string(), first.ident.span());
-                }
+            if let Some(first) = path.segments.first_mut()
+                && first.ident == "Self"
+            {
+                first.ident = syn::Ident::new(&self.0.to_string(), first.ident.span());
             }
             syn::visit_mut::visit_path_mut(self, path);
         }

@@ -524,7 +524,7 @@ fn close_key(key: &str) -> Option<&'static str> {
 }
 
 /// Levenshtein distance, to suggest the key a typo was meant to be.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -139,7 +139,7 @@ fn check_auto_traits(args: &Args, component: &Component, errors: &mut Errors) {
         for bound in &auto[1..] {
             spelled.extend(quote::quote!(+ #bound));
         }
-        let written = auto.iter().map(|bound| display(bound)).collect::<Vec<_>>().join(" + ");
+        let written = auto.iter().map(display).collect::<Vec<_>>().join(" + ");
         let service = display(service);
         errors.spanned(
             spelled,
@@ -193,5 +193,27 @@ pub(crate) fn member_name(member: &syn::Member) -> String {
     match member {
         syn::Member::Named(ident) => ident.to_string(),
         syn::Member::Unnamed(index) => index.index.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use syn::parse_quote;
+
+    use super::*;
+
+    #[test]
+    fn send_and_sync_are_auto_traits_under_each_path() {
+        for bound in [
+            parse_quote!(Send),
+            parse_quote!(Sync),
+            parse_quote!(std::marker::Send),
+            parse_quote!(::core::marker::Sync),
+        ] {
+            assert!(is_auto_trait(&bound), "{}", display(&bound));
+        }
+        for bound in [parse_quote!(Database), parse_quote!(my::Send), parse_quote!('static)] {
+            assert!(!is_auto_trait(&bound), "{}", display(&bound));
+        }
     }
 }

@@ -324,39 +324,30 @@ fn checks(
     // through the service only.
     let mut services = quote!(__weft_p::Yes);
     for entry in &args.requires {
-        let (start, end) = span_range(entry);
-        let probe = quote_spanned!(start=> (&__weft_p::Probe::<#entry>::new()).__weft_service());
-        let assert = quote_spanned!(start=> __weft_p::assert_service::<#entry>);
-        checks.push(quote_spanned!(end=> #assert(#probe);));
+        let probe = quote!((&__weft_p::Probe::<#entry>::new()).__weft_service());
+        checks.push(assert_at(entry, "assert_service", &[entry], &probe));
         services = quote!(__weft_p::and(#services, #probe));
     }
     checks.push(quote_spanned! {ident.span()=>
         __weft_p::assert_component::<#ident, _>(#services);
     });
     for (provides, _) in provides.iter().filter(|(ty, _)| matches!(ty, Type::TraitObject(_))) {
-        let (start, end) = span_range(provides);
-        let assert = quote_spanned!(start=> __weft_p::assert_service::<#provides>);
-        let probe = quote_spanned!(start=> (&__weft_p::Probe::<#provides>::new()).__weft_service());
-        checks.push(quote_spanned!(end=> #assert(#probe);));
+        let probe = quote!((&__weft_p::Probe::<#provides>::new()).__weft_service());
+        checks.push(assert_at(provides, "assert_service", &[provides], &probe));
     }
     for (index, (entry, need)) in args.requires.iter().zip(&args.needs).enumerate() {
-        let (start, end) = span_range(entry);
         // A `config(T)` entry whose `T` is not a `Section` is reported once, by
         // `ServiceKey::config` in the registration.
         // A decorator requires the service it wraps; no other entry may name its own service.
         for (provides, _) in provides.iter().filter(|_| *need != Need::Wrapped) {
-            let same =
-                quote_spanned!(start=> (&__weft_p::Pair::<#entry, #provides>::new()).__weft_same());
-            let assert = quote_spanned!(start=> __weft_p::assert_not_own_service::<#entry>);
-            checks.push(quote_spanned!(end=> #assert(#same);));
+            let same = quote!((&__weft_p::Pair::<#entry, #provides>::new()).__weft_same());
+            checks.push(assert_at(entry, "assert_not_own_service", &[entry], &same));
         }
         // Entries spelled alike are reported by the macro; the compiler compares the others.
         for earlier in &args.requires[..index] {
             if normalized(earlier) != normalized(entry) {
-                let same = quote_spanned!(start=>
-                    (&__weft_p::Pair::<#entry, #earlier>::new()).__weft_same());
-                let assert = quote_spanned!(start=> __weft_p::assert_distinct_entry::<#entry>);
-                checks.push(quote_spanned!(end=> #assert(#same);));
+                let same = quote!((&__weft_p::Pair::<#entry, #earlier>::new()).__weft_same());
+                checks.push(assert_at(entry, "assert_distinct_entry", &[entry], &same));
             }
         }
         // Stored in exactly one field: the ones spelled alike, plus those the compiler matches.
@@ -374,12 +365,11 @@ fn checks(
                 (&__weft_p::Pair::<#ty, #stored>::new()).__weft_same()));
         }
         let assert = match need {
-            Need::Optional => quote_spanned!(start=>
-                __weft_p::assert_optional_stored_once::<#entry, _>),
-            Need::All => quote_spanned!(start=> __weft_p::assert_all_stored_once::<#entry, _>),
-            _ => quote_spanned!(start=> __weft_p::assert_stored_once::<#entry, _>),
+            Need::Optional => "assert_optional_stored_once",
+            Need::All => "assert_all_stored_once",
+            _ => "assert_stored_once",
         };
-        checks.push(quote_spanned!(end=> #assert(#count);));
+        checks.push(assert_at(entry, assert, &[entry], &count));
     }
     // Every other field is injected or built; none is an `Option<Arc<T>>` left `None`.
     let struct_default = if args.requires.is_empty() {
@@ -389,25 +379,28 @@ fn checks(
     };
     for (field, _) in component.fields.iter().zip(injections).filter(|(_, i)| i.is_none()) {
         let ty = &field.named_ty;
-        let span = field.ty.span();
         let mut injected = quote!(__weft_p::No);
         for (entry, need) in args.requires.iter().zip(&args.needs) {
             let stored = stored(entry, *need);
             injected = quote!(__weft_p::or(#injected,
                 (&__weft_p::Pair::<#ty, #stored>::new()).__weft_same()));
         }
-        let cfgs = &field.cfgs;
-        checks.push(quote_spanned! {span=>
-            #(#cfgs)*
-            __weft_p::assert_field_built::<#ty, _>(__weft_p::or(
+        let built = quote! {
+            __weft_p::or(
                 __weft_p::or(#struct_default, #injected),
                 (&__weft_p::Probe::<#ty>::new()).__weft_has_default(),
-            ));
-            #(#cfgs)*
-            __weft_p::assert_not_optional::<#ty, _>((
-                #injected,
-                (&__weft_p::Probe::<#ty>::new()).__weft_optional(),
-            ));
+            )
+        };
+        let optional = quote!(__weft_p::or(
+            #injected,
+            __weft_p::not((&__weft_p::Probe::<#ty>::new()).__weft_optional()),
+        ));
+        let built = assert_at(&field.ty, "assert_field_built", &[ty], &built);
+        let optional = assert_at(&field.ty, "assert_not_optional", &[ty], &optional);
+        let cfgs = &field.cfgs;
+        checks.push(quote! {
+            #(#cfgs)* #built
+            #(#cfgs)* #optional
         });
     }
     // A `Default` of the struct's own is never silently skipped.
@@ -472,6 +465,24 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
             (vec![check], Vec::new(), quote!(__WeftC))
         }
     };
+    // `dyn Trait + Send + Sync` (and `+ Send`, `+ Sync`) answer `Platform::get` as `dyn Trait`.
+    let variants = match provides {
+        Type::TraitObject(_) => {
+            let send = quote!(::core::marker::Send);
+            let sync = quote!(::core::marker::Sync);
+            [quote!(#send + #sync), send.clone(), sync.clone()]
+                .iter()
+                .map(|auto| {
+                    quote! {
+                        .with_variant::<__WeftC, #provides + #auto>(
+                            ::std::clone::Clone::clone(&component), |c| c,
+                        )
+                    }
+                })
+                .collect()
+        }
+        _ => TokenStream::new(),
+    };
     // Coercing to the service only where the checks above pass keeps a missing impl down to the
     // one error those checks report; when they fail, this yields `None` and nothing else breaks.
     let bounds = quote!(#(#traits +)* ::core::marker::Send + ::core::marker::Sync + 'static);
@@ -488,7 +499,9 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
                     fn __weft_provide<__WeftC: #bounds>(
                         component: ::std::sync::Arc<__WeftC>,
                     ) -> __weft_p::Service {
-                        __weft_p::Service::of_component::<__WeftC, #service>(component, |c| c)
+                        __weft_p::Service::of_component::<__WeftC, #service>(
+                            ::std::clone::Clone::clone(&component), |c| c,
+                        )#variants
                     }
                     ::core::option::Option::Some(__weft_provide::<__WeftC>)
                 }
@@ -535,6 +548,26 @@ fn implements_check(ident: &Ident, provides: &Type, bound: &Path) -> TokenStream
             #assert;
         }
     }
+}
+
+/// `__weft_p::assert::<generics>(outcome);`, where the call and its argument span the user's
+/// `tokens` from their first to their last token, so that the compiler reports a failed
+/// assertion there. The outcome is bound first: an argument made of generated calls would be
+/// blamed at their (call-site) span, the whole attribute.
+fn assert_at(
+    tokens: &impl ToTokens,
+    assert: &str,
+    generics: &[&dyn ToTokens],
+    outcome: &TokenStream,
+) -> TokenStream {
+    let (start, end) = span_range(tokens);
+    let assert = Ident::new(assert, start);
+    let outcome_at_start = quote_spanned!(start=> __weft_outcome);
+    let argument = quote_spanned!(end=> #outcome_at_start.__weft_at());
+    quote_spanned! {start=> {
+        let __weft_outcome = #outcome;
+        __weft_p::#assert::<#(#generics),*>(#argument);
+    }}
 }
 
 /// The spans of the first and last tokens of `tokens`: a stable stand-in for joining spans.

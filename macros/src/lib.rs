@@ -66,7 +66,7 @@ use proc_macro::TokenStream;
 /// - `provides = Type` (optional): the service the component offers to others, either
 ///   `dyn Trait` (the struct must implement every trait in it) or the struct's own type.
 /// - `requires = [Type, ...]` (optional): the services the component uses. Each one is injected
-///   into the one field of type `Arc<Type>` (also written `std::sync::Arc<Type>`).
+///   into the one field of type `Arc<Type>`.
 /// - `crate = path` (optional): where weft is, for crates that re-export it.
 /// - `local` (optional): the component joins no platform by itself; a test adds it with
 ///   `Builder::with::<Type>()` (see `weft::testing`), so that it stays out of the other tests'
@@ -115,13 +115,37 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
-/// The struct may have named fields, tuple fields or none. Fields that are not injected are built
-/// with [`Default`]. A component cannot be generic or borrow, and must be `Send + Sync`.
+/// Types are matched by identity, not by spelling: `requires = [dyn crate::db::Database]`
+/// pairs with a field `Arc<dyn Database>`, a field whose type is an alias of it
+/// (`type DbRef = Arc<dyn Database>`), or one written with a renamed `Arc`; `+ 'static` and
+/// the paths of generic arguments do not matter either. The compiler decides, through checks the
+/// macro generates.
 ///
-/// Mistakes are compile errors that point at the tokens at fault, all reported at once: a
-/// missing or invalid `name`, an unknown or repeated key, a `requires` entry without a field (or
-/// with two), an `Arc<dyn Trait>` field missing from `requires`, a `provides` the struct does
-/// not implement, generics, and the attribute on anything but a struct.
+/// The struct may have named fields, tuple fields or none. A component that requires nothing
+/// and implements [`Default`] (derived or its own) is built with it; otherwise the fields that
+/// are not injected are built with [`Default`] one by one. A component cannot be generic or
+/// borrow, and must be `Send + Sync`.
+///
+/// Nothing compiles and then silently does something else. These are compile errors, at the
+/// tokens at fault and all reported at once:
+///
+/// - a missing or invalid `name`, an unknown or repeated key;
+/// - a `requires` entry without a field, or with two, or listed twice (under any spelling); a
+///   field that is neither injected nor `Default`;
+/// - requiring the service the component provides;
+/// - a `provides` the struct does not implement; a service trait without `Send + Sync`;
+/// - `dyn Trait + Send + Sync` in `provides`, `requires` or a field: it is another type than
+///   `dyn Trait`, so put `Send + Sync` on the trait instead ([`Platform::get`] accepts both);
+/// - a field of type `Option<Arc<T>>`, which would stay `None` (optional dependencies are not
+///   supported yet);
+/// - a component that requires services and has a `Default` of its own (which could not run:
+///   such a component is built field by field);
+/// - `init`, `start` or `stop` written as inherent methods of a component that does not
+///   implement [`Lifecycle`], which would never run;
+/// - generics, and the attribute on anything but a struct.
+///
+/// [`Platform::get`]: ../weft/struct.Platform.html#method.get
+/// [`Lifecycle`]: ../weft/trait.Lifecycle.html
 ///
 /// # What it expands to
 ///
@@ -178,10 +202,13 @@ use proc_macro::TokenStream;
 /// It also implements `weft::Declared` for the struct (the same registration, for
 /// `Builder::with`); with `local`, that is the only way to reach it.
 ///
-/// The generated code differs only in what matters when the declaration is wrong. It checks that
-/// the struct is `Send + Sync` (pointing at its name) and that it implements each trait of
-/// `provides` (pointing at that trait). The hooks, the erasure and `provide` go through autoref
-/// probes, so that a failed check is the only error a mistake causes.
+/// The generated code differs only in what matters when the declaration is wrong, or spelled
+/// differently. Beside the constructor it emits a function that is never called, whose
+/// assertions the compiler checks: each required service is `Send + Sync` and stored in exactly
+/// one field (comparing types, not tokens), the struct is `Send + Sync`, it implements each trait
+/// of `provides`, and so on. Fields whose type is not spelled like an entry are injected when
+/// the compiler finds them equal to `Arc<entry>`. The hooks, the erasure and `provide` go through
+/// autoref probes, so that a failed check is the only error a mistake causes.
 #[proc_macro_attribute]
 pub fn component(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
@@ -206,10 +233,12 @@ pub fn component(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 /// ```
 ///
-/// List the crates that hold components but that the binary never names otherwise:
-/// `weft::platform!(crate_a, crate_b)` makes sure they are linked, so that their components are
-/// registered. The binary's own components, and those of crates it uses anyway, are always
-/// there. `weft::platform!(crate = ::my_app::weft, crate_a)` names weft through a re-export.
+/// Every crate the application depends on is linked, so that the components of a crate that
+/// nothing else names are registered too: depending on a component crate is enough. Crates may
+/// still be listed by their crate name (`my_components` for the package `my-components`):
+/// `weft::platform!(crate_a, crate_b)` reports a listed crate that is not a dependency.
+/// `weft::platform!(crate = ::my_app::weft)` names weft through a re-export. It is also in
+/// the prelude: `use weft::prelude::*; platform!();`.
 ///
 /// ```no_run
 /// use weft::prelude::*;

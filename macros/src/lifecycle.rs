@@ -7,20 +7,19 @@ use syn::Item;
 
 /// Expands `#[weft::async_trait(attr)] item`.
 pub(crate) fn async_trait(attr: TokenStream, item: TokenStream) -> TokenStream {
-    if let Ok(Item::Impl(imp)) = syn::parse2::<Item>(item.clone()) {
-        if let Some((_, path, _)) = &imp.trait_ {
-            if names_weft_lifecycle(path) {
-                // The impl is kept as written: without the attribute it is correct, so this is
-                // the only error.
-                let error = syn::Error::new(
-                    Span::call_site(),
-                    "`Lifecycle` needs no `#[async_trait]`: its hooks are plain `async fn`s, so \
-                     remove this attribute",
-                )
-                .into_compile_error();
-                return quote!(#error #item);
-            }
-        }
+    if let Ok(Item::Impl(imp)) = syn::parse2::<Item>(item.clone())
+        && let Some((_, path, _)) = &imp.trait_
+        && names_weft_lifecycle(path)
+    {
+        // The impl is kept as written: without the attribute it is correct, so this is the only
+        // error.
+        let error = syn::Error::new(
+            Span::call_site(),
+            "`Lifecycle` needs no `#[async_trait]`: its hooks are plain `async fn`s, so remove \
+             this attribute",
+        )
+        .into_compile_error();
+        return quote!(#error #item);
     }
     quote! {
         #[::weft::__async_trait(#attr)]

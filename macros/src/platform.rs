@@ -55,11 +55,20 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let dependencies = dependencies();
     if !dependencies.is_empty() {
         for name in &crates {
-            if !dependencies.contains(&name.to_string()) {
+            let written = name.to_string();
+            if !dependencies.contains(&written) {
+                let close = dependencies
+                    .iter()
+                    .filter(|dependency| crate::attr::edit_distance(&written, dependency) <= 2)
+                    .min_by_key(|dependency| crate::attr::edit_distance(&written, dependency));
+                let hint = match close {
+                    Some(close) => format!("did you mean `{close}`? If not, add"),
+                    None => "add".to_owned(),
+                };
                 errors.spanned(
                     name,
                     format!(
-                        "`{name}` is not a dependency of this crate; add its package to \
+                        "`{name}` is not a dependency of this crate; {hint} its package to \
                          `[dependencies]` in Cargo.toml (a package `my-components` is the crate \
                          `my_components`)"
                     ),
@@ -168,8 +177,13 @@ fn crate_name(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Option
 /// runs inside rustc, so these are rustc's arguments, with Cargo's renames and features already
 /// applied). Empty when the macro runs elsewhere, e.g. in an IDE.
 fn dependencies() -> Vec<String> {
+    externs(std::env::args().skip(1))
+}
+
+/// The crate names of the `--extern name=path` arguments among `rustc_args`.
+fn externs(rustc_args: impl Iterator<Item = String>) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
-    for arg in std::env::args().skip(1) {
+    for arg in rustc_args {
         // Long command lines come in an `@file`, one argument per line.
         match arg.strip_prefix('@').map(std::fs::read_to_string) {
             Some(Ok(file)) => args.extend(file.lines().map(str::to_owned)),
@@ -198,4 +212,38 @@ fn dependencies() -> Vec<String> {
     }
     names.sort();
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> impl Iterator<Item = String> {
+        line.split(' ').map(str::to_owned).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn reads_the_crate_names_rustc_was_given() {
+        let found = externs(args(
+            "--crate-name app --edition=2024 src/main.rs --extern weft=/t/libweft.rlib \
+             --extern comp_web=/t/libcomp_web.rmeta --extern=tokio=/t/libtokio.rlib \
+             --extern priv:quiet=/t/libquiet.rlib --extern noprelude:hidden=/t/libhidden.rlib \
+             --extern proc_macro --extern weft=/t/libweft.rlib -L dependency=/t",
+        ));
+        assert_eq!(found, ["comp_web", "quiet", "tokio", "weft"]);
+    }
+
+    #[test]
+    fn reads_an_argument_file() {
+        let path = std::env::temp_dir().join(format!("weft-externs-{}", std::process::id()));
+        std::fs::write(&path, "--extern\ncomp_db=/t/libcomp_db.rlib\n").expect("writes");
+        let found = externs(std::iter::once(format!("@{}", path.display())));
+        std::fs::remove_file(&path).ok();
+        assert_eq!(found, ["comp_db"]);
+    }
+
+    #[test]
+    fn outside_rustc_there_is_nothing_to_link() {
+        assert!(externs(args("--some-ide-flag")).is_empty());
+    }
 }

@@ -1,6 +1,6 @@
 //! Declarations that used to compile and then do something else now do what they say: a
-//! struct's own `Default` is the value its hooks see, and a field is injected whatever the
-//! spelling of its type.
+//! struct's own `Default` is the value its hooks see, a field is injected whatever the spelling
+//! of its type, and `Platform::get` finds a service however its type is written.
 
 use std::sync::Arc;
 use std::sync::Arc as Shared;
@@ -77,5 +77,9 @@ async fn fields_are_injected_whatever_the_spelling_of_their_type() {
     // Both hold the one instance the provider shares.
     let provided = platform.get::<dyn crate::Database>().expect("database");
     assert!(std::ptr::addr_eq(Arc::as_ptr(&consumer.by_alias), Arc::as_ptr(&provided)));
+    // `Platform::get` with the bounds spelled out finds the same instance.
+    let spelled = platform.get::<dyn Database + Send + Sync>().expect("the same service");
+    assert!(std::ptr::addr_eq(Arc::as_ptr(&spelled), Arc::as_ptr(&provided)));
+    assert!(platform.get::<dyn Database + Sync>().is_some());
     platform.stop().await.expect("stops");
 }

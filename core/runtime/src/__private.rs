@@ -139,7 +139,7 @@ impl<R: ?Sized> StoredOnce<R> for Zero {}
 impl<R: ?Sized> StoredOnce<R> for One {}
 
 /// Fails to compile unless `count` is [`One`].
-pub fn assert_stored_once<R: ?Sized, N: Copy + StoredSomewhere<R> + StoredOnce<R>>(_count: N) {}
+pub fn assert_stored_once<R: ?Sized>(_count: impl Copy + StoredSomewhere<R> + StoredOnce<R>) {}
 
 /// Holds ([`Yes`]) when a field is built: the struct is built with its own `Default`, the field is
 /// injected, or it has a `Default`.
@@ -154,10 +154,9 @@ pub trait FieldBuilt<F> {}
 impl<F> FieldBuilt<F> for Yes {}
 
 /// Fails to compile unless the field of type `F` can be built.
-pub fn assert_field_built<F, B: FieldBuilt<F>>(_built: B) {}
+pub fn assert_field_built<F>(_built: impl FieldBuilt<F>) {}
 
-/// Holds for a field that is injected, or that is not `Option<Arc<T>>` (the pair is
-/// `(injected, optional)`).
+/// Holds ([`Yes`]) for a field that is injected, or that is not `Option<Arc<T>>`.
 #[diagnostic::on_unimplemented(
     message = "field of type `{F}` would stay `None`: no `optional(...)` entry of `requires` fills it",
     label = "weft injects an `Option<Arc<...>>` field only for an optional dependency",
@@ -166,11 +165,10 @@ pub fn assert_field_built<F, B: FieldBuilt<F>>(_built: B) {}
 )]
 pub trait NotOptional<F> {}
 
-impl<F, O> NotOptional<F> for (Yes, O) {}
-impl<F> NotOptional<F> for (No, No) {}
+impl<F> NotOptional<F> for Yes {}
 
 /// Fails to compile unless the field is injected or is not optional.
-pub fn assert_not_optional<F, P: NotOptional<F>>(_injected_and_optional: P) {}
+pub fn assert_not_optional<F>(_injected_or_not_optional: impl NotOptional<F>) {}
 
 /// As [`StoredSomewhere`], for an `optional(R)` entry.
 #[diagnostic::on_unimplemented(
@@ -185,11 +183,8 @@ impl<R: ?Sized> OptionalStoredSomewhere<R> for One {}
 impl<R: ?Sized> OptionalStoredSomewhere<R> for Many {}
 
 /// Fails to compile unless `count` is [`One`] (an `optional(R)` entry).
-pub fn assert_optional_stored_once<
-    R: ?Sized,
-    N: Copy + OptionalStoredSomewhere<R> + StoredOnce<R>,
->(
-    _count: N,
+pub fn assert_optional_stored_once<R: ?Sized>(
+    _count: impl Copy + OptionalStoredSomewhere<R> + StoredOnce<R>,
 ) {
 }
 
@@ -206,8 +201,8 @@ impl<R: ?Sized> AllStoredSomewhere<R> for One {}
 impl<R: ?Sized> AllStoredSomewhere<R> for Many {}
 
 /// Fails to compile unless `count` is [`One`] (an `all_of(R)` entry).
-pub fn assert_all_stored_once<R: ?Sized, N: Copy + AllStoredSomewhere<R> + StoredOnce<R>>(
-    _count: N,
+pub fn assert_all_stored_once<R: ?Sized>(
+    _count: impl Copy + AllStoredSomewhere<R> + StoredOnce<R>,
 ) {
 }
 
@@ -308,7 +303,7 @@ pub struct Yes;
 pub struct No;
 
 /// A zero-sized stand-in for two types `A` and `B`, to ask whether they are one type.
-pub struct Pair<A: ?Sized, B: ?Sized>(PhantomData<(fn(&A), fn(&B))>);
+pub struct Pair<A: ?Sized, B: ?Sized>(PhantomData<fn(&A, &B)>);
 
 impl<A: ?Sized, B: ?Sized> Pair<A, B> {
     /// A probe for `A` and `B`.
@@ -507,6 +502,20 @@ impl<C: ?Sized> NoInherentStartStop for &&C {
     }
 }
 
+macro_rules! outcomes {
+    ($($outcome:ident),*) => {$(
+        impl $outcome {
+            /// Itself: generated code ends an assertion's argument with this call, so that the
+            /// argument spans the user's tokens.
+            pub fn __weft_at(self) -> $outcome {
+                self
+            }
+        }
+    )*};
+}
+
+outcomes!(Yes, No, Zero, One, Many);
+
 // Type-level arithmetic for "each required service is stored in exactly one field".
 
 /// No field so far.
@@ -578,6 +587,28 @@ impl Or<No> for No {
 
 /// `a || b`, at the type level.
 pub fn or<A: Or<B>, B>(_a: A, _b: B) -> A::Out {
+    A::OUT
+}
+
+/// `!self`, at the type level.
+pub trait Not {
+    /// The negation.
+    type Out: Copy;
+    /// Its value.
+    const OUT: Self::Out;
+}
+
+impl Not for Yes {
+    type Out = No;
+    const OUT: No = No;
+}
+impl Not for No {
+    type Out = Yes;
+    const OUT: Yes = Yes;
+}
+
+/// `!a`, at the type level.
+pub fn not<A: Not>(_a: A) -> A::Out {
     A::OUT
 }
 

@@ -227,6 +227,14 @@ impl fmt::Debug for ServiceKey {
 /// A type-erased `Arc<T>` for some service type `T`.
 #[derive(Clone)]
 pub struct Service {
+    main: Entry,
+    // The same service under the other types it answers to: `dyn Trait + Send + Sync` for a
+    // provider of `dyn Trait`, so that `Platform::get` finds it however it is written.
+    variants: Vec<Entry>,
+}
+
+#[derive(Clone)]
+struct Entry {
     type_id: TypeId,
     // What `cast` turns into the `Arc<T>`: the `Arc<T>` itself, or the component with the
     // function that coerces it.
@@ -234,20 +242,8 @@ pub struct Service {
     cast: fn(&(dyn Any + Send + Sync)) -> Option<Box<dyn Any>>,
 }
 
-impl Service {
-    /// Wraps `value` as the service `T`.
-    pub fn new<T: ?Sized + Send + Sync + 'static>(value: Arc<T>) -> Self {
-        fn cast<T: ?Sized + 'static>(value: &(dyn Any + Send + Sync)) -> Option<Box<dyn Any>> {
-            value.downcast_ref::<Arc<T>>().map(|arc| Box::new(arc.clone()) as Box<dyn Any>)
-        }
-        Service { type_id: TypeId::of::<T>(), value: Arc::new(value), cast: cast::<T> }
-    }
-
-    /// Wraps the shared component `component` as the service `S`, which `coerce` turns it into.
-    ///
-    /// `S` need not be `Send + Sync` here: the component is, and `#[component]` reports a
-    /// service type that is not with a message of its own rather than through this bound.
-    pub fn of_component<C: Send + Sync + 'static, S: ?Sized + 'static>(
+impl Entry {
+    fn of_component<C: Send + Sync + 'static, S: ?Sized + 'static>(
         component: Arc<C>,
         coerce: fn(Arc<C>) -> Arc<S>,
     ) -> Self {
@@ -259,16 +255,10 @@ impl Service {
             Some(Box::new(coerce(component.clone())))
         }
         let parts: Parts<C, S> = (component, coerce);
-        Service { type_id: TypeId::of::<S>(), value: Arc::new(parts), cast: cast::<C, S> }
+        Entry { type_id: TypeId::of::<S>(), value: Arc::new(parts), cast: cast::<C, S> }
     }
 
-    /// The `TypeId` of the service type `T` this was created with.
-    pub fn type_id(&self) -> TypeId {
-        self.type_id
-    }
-
-    /// Returns the `Arc<T>` if this service is a `T`.
-    pub fn downcast<T: ?Sized + 'static>(&self) -> Option<Arc<T>> {
+    fn downcast<T: ?Sized + 'static>(&self) -> Option<Arc<T>> {
         if self.type_id != TypeId::of::<T>() {
             return None;
         }
@@ -276,9 +266,57 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Wraps `value` as the service `T`.
+    pub fn new<T: ?Sized + Send + Sync + 'static>(value: Arc<T>) -> Self {
+        fn cast<T: ?Sized + 'static>(value: &(dyn Any + Send + Sync)) -> Option<Box<dyn Any>> {
+            value.downcast_ref::<Arc<T>>().map(|arc| Box::new(arc.clone()) as Box<dyn Any>)
+        }
+        let main = Entry { type_id: TypeId::of::<T>(), value: Arc::new(value), cast: cast::<T> };
+        Service { main, variants: Vec::new() }
+    }
+
+    /// Wraps the shared component `component` as the service `S`, which `coerce` turns it into.
+    ///
+    /// `S` need not be `Send + Sync` here: the component is, and `#[component]` reports a
+    /// service type that is not with a message of its own rather than through this bound.
+    pub fn of_component<C: Send + Sync + 'static, S: ?Sized + 'static>(
+        component: Arc<C>,
+        coerce: fn(Arc<C>) -> Arc<S>,
+    ) -> Self {
+        Service { main: Entry::of_component(component, coerce), variants: Vec::new() }
+    }
+
+    /// Makes the service answer to the type `V` too (`dyn Trait + Send + Sync` for
+    /// `dyn Trait`), which `coerce` turns the component into.
+    pub fn with_variant<C: Send + Sync + 'static, V: ?Sized + 'static>(
+        mut self,
+        component: Arc<C>,
+        coerce: fn(Arc<C>) -> Arc<V>,
+    ) -> Self {
+        self.variants.push(Entry::of_component(component, coerce));
+        self
+    }
+
+    /// The `TypeId` of the service type `T` this was created with.
+    pub fn type_id(&self) -> TypeId {
+        self.main.type_id
+    }
+
+    /// Returns the `Arc<T>` if this service is a `T`.
+    pub fn downcast<T: ?Sized + 'static>(&self) -> Option<Arc<T>> {
+        self.main.downcast()
+    }
+
+    /// Returns the `Arc<T>` if this service is a `T`, or answers to `T` as one of its variants.
+    pub fn downcast_variant<T: ?Sized + 'static>(&self) -> Option<Arc<T>> {
+        self.main.downcast().or_else(|| self.variants.iter().find_map(Entry::downcast))
+    }
+}
+
 impl fmt::Debug for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Service").field("type_id", &self.type_id).finish_non_exhaustive()
+        f.debug_struct("Service").field("type_id", &self.main.type_id).finish_non_exhaustive()
     }
 }
 

@@ -8,8 +8,11 @@
 //! # 1. Declare components
 //!
 //! `#[component]` registers a struct. Each required service goes into one field of type
-//! `Arc<T>`; the other fields are built with `Default`. Hooks are optional: implement
-//! [`Lifecycle`] to run code at `init`, `start` and `stop`.
+//! `Arc<T>` (matched by type, however it is spelled); the other fields are built with
+//! `Default`, or the whole struct with its own `Default` when it requires nothing. Hooks are
+//! optional: implement [`Lifecycle`] (no `#[async_trait]` needed) to run code at `init`, `start`
+//! and `stop`. A declaration that weft could not honour as written is a compile error: see
+//! [`component`](macro@component).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -60,7 +63,8 @@
 //!     async fn init(&mut self) -> anyhow::Result<()> { self.db.ping().await }
 //! }
 //!
-//! // `mod platform` with `builder()` and `boot()`.
+//! // `mod platform` with `builder()` and `boot()`; it links every dependency of this crate, so
+//! // that the components of a crate that nothing here names are registered too.
 //! weft::platform!();
 //!
 //! #[tokio::main]

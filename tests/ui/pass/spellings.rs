@@ -1,6 +1,7 @@
 //! Two spellings of one type are one service: paths, aliases, `+ 'static`, generic arguments, a
 //! renamed `Arc` and a renamed trait import all pair a `requires` entry with its field. The
-//! platform boots and every field holds the provider's service.
+//! platform boots, every field holds the provider's service, and `Platform::get` finds it
+//! under each spelling, `dyn Trait + Send + Sync` included.
 use std::sync::Arc;
 use std::sync::Arc as Shared;
 
@@ -84,5 +85,9 @@ async fn main() {
     assert!(platform.get::<dyn crate::api::Database>().is_some());
     assert!(platform.get::<dyn Db + 'static>().is_some());
     assert!(platform.get::<dyn Repo<crate::api::User>>().is_some());
+    // `+ Send + Sync` finds the provider of the bare trait (on which the bounds are).
+    assert_eq!(platform.get::<dyn Database + Send + Sync>().expect("+ Send + Sync").url(), "sqlite://");
+    assert!(platform.get::<dyn Database + Send>().is_some());
+    assert!(platform.get::<dyn Db + Sync>().is_some());
     platform.stop().await.expect("stops");
 }

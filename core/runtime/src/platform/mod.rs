@@ -76,6 +76,10 @@ impl Platform {
     /// The running service `T` (`dyn Trait` or a concrete type), if a component provides it or
     /// the builder replaced it.
     ///
+    /// `T` is matched by type, not by spelling: a path, an alias or `+ 'static` name the same
+    /// service, and `dyn Trait + Send + Sync` (or `+ Send`, `+ Sync`) finds the component that
+    /// provides `dyn Trait`.
+    ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> anyhow::Result<()> {
@@ -92,7 +96,11 @@ impl Platform {
     /// # Ok(()) }
     /// ```
     pub fn get<T: ?Sized + Send + Sync + 'static>(&self) -> Option<Arc<T>> {
-        self.services.get(&TypeId::of::<T>()).and_then(Service::downcast::<T>)
+        match self.services.get(&TypeId::of::<T>()) {
+            Some(service) => service.downcast::<T>(),
+            // `dyn Trait + Send + Sync` is the service `dyn Trait`: its provider answers to both.
+            None => self.services.values().find_map(Service::downcast_variant::<T>),
+        }
     }
 
     /// The state of component `name`, or `None` if the platform has no such component.
