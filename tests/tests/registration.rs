@@ -56,7 +56,7 @@ fn the_registration_describes_the_declaration() {
     assert_eq!(store.type_name, "Store");
     assert_eq!(store.module_path, "registration");
     assert!(store.file.ends_with("registration.rs"), "{}", store.file);
-    assert_eq!(store.line, 20, "the line of the `#[component]` attribute");
+    assert_eq!(store.line, 18, "the line of the `#[component]` attribute");
     assert_eq!(store.provides, Some(ServiceKey::of::<dyn Cache>("")));
     assert_eq!(store.provides.map(|key| key.name()), Some("dyn Cache"));
     assert_eq!(store.requires, [ServiceKey::of::<dyn Database>("")]);
