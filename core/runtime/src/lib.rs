@@ -31,11 +31,15 @@ pub use export::{GraphFormat, UnknownFormat};
 pub use graph::{Declaration, Graph, GraphError, Location, Problem};
 pub use lifecycle::{Lifecycle, Phase, State};
 pub use platform::{
-    BootError, BootFailure, BootReport, ComponentTimings, CriticalStep, HookCause, HookError,
-    Platform, ShutdownError, StopError, StopReport,
+    BootError, BootFailure, BootReport, ComponentTimings, CriticalStep, Health, HookCause,
+    HookError, Platform, ShutdownError, StopError, StopReport, Supervisor, SupervisorError,
+    TaskError, Unhealthy,
 };
 pub use registry::{Declared, Registration};
 pub use states::States;
+/// The cancellation token of [`Supervisor::stop_token`] and [`Supervisor::shutdown_token`],
+/// re-exported from `tokio-util`.
+pub use tokio_util::sync::CancellationToken;
 
 pub mod prelude;
 

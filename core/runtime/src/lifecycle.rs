@@ -11,8 +11,15 @@ use std::time::Duration;
 ///
 /// - [`init`](Lifecycle::init) runs before the component is shared. The services it requires are
 ///   already injected and initialized.
-/// - [`start`](Lifecycle::start) runs once every dependency has started.
-/// - [`stop`](Lifecycle::stop) runs once every dependent has stopped.
+/// - [`start`](Lifecycle::start) runs once **every component of the platform** is initialized
+///   (boot runs in two waves: all the `init` hooks, then all the `start` hooks) and every
+///   dependency has started. Nothing starts serving before the whole platform initialized.
+/// - [`stop`](Lifecycle::stop) runs once every dependent has stopped, and once this component's
+///   tracked tasks have ended (see [`Supervisor`](crate::Supervisor)).
+///
+/// Background work (a listener, a consumer, a periodic job) is spawned through the component's
+/// [`Supervisor`](crate::Supervisor), from any hook: the platform tracks it, stops it in order,
+/// and shuts down if it fails.
 ///
 /// Implementations may write the hooks as `async fn`; the runtime runs them on a multi-threaded
 /// tokio runtime, so their futures must be `Send`.
@@ -43,12 +50,15 @@ pub trait Lifecycle: Send + Sync + 'static {
         async { Ok(()) }
     }
 
-    /// Starts the component. Runs after every dependency has started.
+    /// Starts the component. Runs after every component of the platform is initialized and
+    /// every dependency has started. If it fails, boot rolls back, and this component's `stop`
+    /// still runs (its `init` succeeded); it stays [`State::Failed`].
     fn start(&self) -> impl Future<Output = anyhow::Result<()>> + Send {
         async { Ok(()) }
     }
 
-    /// Stops the component. Runs after every dependent has stopped.
+    /// Stops the component. Runs after every dependent has stopped and this component's tracked
+    /// tasks have ended.
     fn stop(&self) -> impl Future<Output = anyhow::Result<()>> + Send {
         async { Ok(()) }
     }
@@ -63,8 +73,9 @@ pub trait Lifecycle: Send + Sync + 'static {
 
 /// The state of one component in a platform.
 ///
-/// A component moves `Ready → Initialized → Started → Stopped`; any hook failure moves it to
-/// `Failed`.
+/// A component moves `Ready → Initialized → Started → Stopped`; a hook failure, or a tracked
+/// task failure, moves it to `Failed`, which is final: a failed component that is then stopped
+/// stays `Failed`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum State {
     /// In the platform, no hook has run yet. The component is not constructed until just before
@@ -76,7 +87,7 @@ pub enum State {
     Started,
     /// `stop` finished (or was attempted after a successful `init`).
     Stopped,
-    /// A hook failed, panicked or timed out.
+    /// A hook or a tracked task failed, panicked or timed out.
     Failed,
 }
 

@@ -61,12 +61,17 @@ impl StateCell {
         StateCell(watch::Sender::new(States { names, states }))
     }
 
+    /// Moves component `node` to `state`. `Failed` is final: a component that failed stays
+    /// failed whatever runs after (its rollback `stop`, its tasks ending).
     pub(crate) fn set(&self, node: u32, state: State) {
-        self.0.send_modify(|table| {
-            if let Some(slot) = table.states.get_mut(node as usize) {
-                tracing::debug!(component = table.names[node as usize], from = %slot, to = %state, "state");
-                *slot = state;
+        self.0.send_if_modified(|table| {
+            let Some(slot) = table.states.get_mut(node as usize) else { return false };
+            if *slot == State::Failed || *slot == state {
+                return false;
             }
+            tracing::debug!(component = table.names[node as usize], from = %slot, to = %state, "state");
+            *slot = state;
+            true
         });
     }
 

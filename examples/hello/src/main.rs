@@ -1,15 +1,17 @@
 //! The smallest weft application.
 //!
-//! Two components live here (`clock`, and `uptime` which requires it); two more (`greeter` and
-//! `welcome`) live in the `hello-greeter` crate, which this binary names only in
-//! `weft::platform!`. Run it with `cargo run -p hello`: each component prints its lifecycle, a
-//! dependency always before its dependents, then the platform runs until Ctrl-C and stops them in
-//! reverse order.
+//! Three components live here (`clock`; `uptime`, which requires it; and `uptime-server`, which
+//! serves the uptime on a TCP socket from a supervised task); two more (`greeter` and `welcome`)
+//! live in the `hello-greeter` crate, which this binary names only in `weft::platform!`. Run it
+//! with `cargo run -p hello`: each component prints its lifecycle, a dependency always before
+//! its dependents, every `init` before any `start`; then the platform runs until Ctrl-C and
+//! stops them in reverse order. `nc 127.0.0.1 <port>` (the port is printed) reads the uptime.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tokio::io::AsyncWriteExt;
 use weft::introspect::Flags;
 use weft::prelude::*;
 
@@ -69,6 +71,51 @@ impl Lifecycle for Uptime {
 
     async fn stop(&self) -> anyhow::Result<()> {
         println!("stop  uptime: ran for {:.1?}", self.clock.uptime());
+        Ok(())
+    }
+}
+
+/// The `uptime-server` component: answers every TCP connection with the uptime.
+///
+/// The accept loop is a task tracked by the platform ([`weft::Supervisor`]): no
+/// `Mutex<Option<JoinHandle>>`, no shutdown channel. When the platform stops this component, the
+/// task's stop signal fires and the platform awaits the task before `stop` runs, and before
+/// `clock` stops. If the loop fails (say the socket breaks), the platform shuts down and says
+/// which component and which task failed.
+#[component(name = "uptime-server", requires = [dyn Clock])]
+pub struct UptimeServer {
+    clock: Arc<dyn Clock>,
+}
+
+impl Lifecycle for UptimeServer {
+    async fn init(&mut self) -> anyhow::Result<()> {
+        println!("init  uptime-server");
+        Ok(())
+    }
+
+    async fn start(&self) -> anyhow::Result<()> {
+        // A port that is taken fails the boot, which rolls back: nothing was served yet.
+        let address = std::env::var("HELLO_ADDRESS").unwrap_or_else(|_| "127.0.0.1:0".into());
+        let listener = tokio::net::TcpListener::bind(&address).await?;
+        println!("start uptime-server: listening on {}", listener.local_addr()?);
+        let supervisor = weft::Supervisor::current()?;
+        let stop = supervisor.stop_token();
+        let clock = self.clock.clone();
+        // The listener and the clock move into the task; `&self` keeps no handle.
+        supervisor.spawn("accept", async move {
+            while let Some(accepted) = stop.run_until_cancelled(listener.accept()).await {
+                let (mut socket, _) = accepted?;
+                let line = format!("up for {:.1?}\n", clock.uptime());
+                socket.write_all(line.as_bytes()).await?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    async fn stop(&self) -> anyhow::Result<()> {
+        // The accept task has ended by now: the platform awaited it before this hook.
+        println!("stop  uptime-server");
         Ok(())
     }
 }

@@ -21,8 +21,8 @@ fn check_validates_without_booting() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(
         text(&output.stdout),
-        "the component graph is valid: 4 components, 2 dependencies; \
-         init order: clock, greeter, uptime, welcome\n"
+        "the component graph is valid: 5 components, 3 dependencies; \
+         init order: clock, greeter, uptime, uptime-server, welcome\n"
     );
     // Booting would have run the hooks, which print.
     assert!(!text(&output.stdout).contains("init  clock"));
@@ -51,13 +51,13 @@ fn graph_json_lists_components_with_their_declarations() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["clock", "greeter", "uptime", "welcome"]);
+    assert_eq!(names, ["clock", "greeter", "uptime", "uptime-server", "welcome"]);
     let greeter = &json["components"][1];
     assert_eq!(greeter["type"], "EnglishGreeter");
     assert_eq!(greeter["provides"], "dyn Greeter");
     assert_eq!(greeter["file"], "examples/hello-greeter/src/lib.rs");
     assert!(greeter["line"].as_u64().unwrap() > 0);
-    let welcome = &json["components"][3];
+    let welcome = &json["components"][4];
     assert_eq!(
         welcome["requires"],
         serde_json::json!([{ "service": "dyn Greeter", "provider": "greeter", "replaced": false }])
@@ -93,18 +93,18 @@ fn once_boots_prints_the_report_table_and_stops() {
     let stdout = text(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines.contains(&"start welcome: Hello, world!"), "{stdout}");
-    let at = lines.iter().position(|l| l.starts_with("booted 4 components in ")).expect(&stdout);
+    let at = lines.iter().position(|l| l.starts_with("booted 5 components in ")).expect(&stdout);
     assert!(lines[at].contains("(critical path "), "{stdout}");
     assert!(
         lines[at + 1].starts_with("component ") && lines[at + 1].contains(" construct "),
         "{stdout}"
     );
-    // Rows are sorted by name; the critical path ends with a dependent's `start`.
-    let rows: Vec<&str> = lines[at + 2..at + 6].to_vec();
+    // Rows are sorted by name; the critical path ends with a `start` (the start wave's).
+    let rows: Vec<&str> = lines[at + 2..at + 7].to_vec();
     assert!(rows[0].starts_with("clock "), "{stdout}");
     assert!(rows.iter().any(|row| row.ends_with("start")), "{stdout}");
     assert!(stdout.contains("stop  clock\n"), "{stdout}");
-    assert!(stdout.contains("stopped 4 components"), "{stdout}");
+    assert!(stdout.contains("stopped 5 components"), "{stdout}");
 }
 
 #[test]

@@ -25,6 +25,17 @@ fn boots_in_dependency_order_and_stops_in_reverse_on_sigint() {
         lines.push(line.trim_end().to_owned());
     }
 
+    // The supervised accept loop serves while the platform runs.
+    let listening =
+        lines.iter().find_map(|line| line.strip_prefix("start uptime-server: listening on "));
+    let address = listening.unwrap_or_else(|| panic!("no listening line in {lines:#?}")).to_owned();
+    let mut answer = String::new();
+    std::net::TcpStream::connect(&address)
+        .expect("the uptime server accepts")
+        .read_to_string(&mut answer)
+        .expect("the uptime server answers");
+    assert!(answer.starts_with("up for "), "{answer:?}");
+
     let status =
         Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("`kill` runs");
     assert!(status.success());
@@ -36,12 +47,12 @@ fn boots_in_dependency_order_and_stops_in_reverse_on_sigint() {
     let position = |prefix: &str| {
         lines
             .iter()
-            .position(|line| line.starts_with(prefix))
+            .position(|line| line == prefix || line.starts_with(&format!("{prefix}:")))
             .unwrap_or_else(|| panic!("no line starting with {prefix:?} in {lines:#?}"))
     };
     // The greeter crate's components are there although the binary names the crate only in
     // `weft::platform!`.
-    for component in ["clock", "uptime", "greeter", "welcome"] {
+    for component in ["clock", "uptime", "uptime-server", "greeter", "welcome"] {
         let (init, start, stop) = (
             position(&format!("init  {component}")),
             position(&format!("start {component}")),
@@ -49,7 +60,13 @@ fn boots_in_dependency_order_and_stops_in_reverse_on_sigint() {
         );
         assert!(init < start && start < stop, "{component} out of order: {lines:#?}");
     }
-    for (dependency, dependent) in [("clock", "uptime"), ("greeter", "welcome")] {
+    // Two waves: every `init` before any `start`.
+    let last_init = lines.iter().rposition(|line| line.starts_with("init  ")).unwrap();
+    let first_start = lines.iter().position(|line| line.starts_with("start ")).unwrap();
+    assert!(last_init < first_start, "{lines:#?}");
+    for (dependency, dependent) in
+        [("clock", "uptime"), ("clock", "uptime-server"), ("greeter", "welcome")]
+    {
         assert!(position(&format!("init  {dependency}")) < position(&format!("init  {dependent}")));
         assert!(position(&format!("start {dependency}")) < position(&format!("start {dependent}")));
         assert!(position(&format!("stop  {dependent}")) < position(&format!("stop  {dependency}")));

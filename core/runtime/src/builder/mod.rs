@@ -10,7 +10,7 @@ pub use validation::{Validation, Warning};
 
 use crate::component::{Role, Service, ServiceKey};
 use crate::config::{ConfigError, Sources};
-use crate::graph::{Graph, GraphError, Request, resolve};
+use crate::graph::{Composition, Graph, GraphError, resolve};
 use crate::platform::{BootError, Limits, Platform, boot};
 use crate::registry::{Declared, Registration, registrations};
 
@@ -318,7 +318,7 @@ impl Builder {
     /// ```
     pub fn resolve(&self) -> Result<Graph, GraphError> {
         let replaced: HashSet<ServiceKey> = self.replacements.keys().copied().collect();
-        resolve(Request {
+        resolve(Composition {
             registrations: self.registrations.clone(),
             only: self.only.as_deref(),
             only_setting: &self.only_setting,
@@ -359,12 +359,14 @@ impl Builder {
         Ok(Validation::new(graph, warnings))
     }
 
-    /// Checks the graph, then boots the platform: constructs and initializes every component as
-    /// soon as its dependencies are initialized, and starts it as soon as they have started.
+    /// Checks the graph, then boots the platform in two waves: the init wave constructs and
+    /// initializes every component, each as soon as its dependencies are initialized; once
+    /// every `init` has succeeded, the start wave starts every component, each as soon as its
+    /// dependencies have started.
     ///
-    /// On the first error, panic or timeout of any hook, boot cancels the hooks still running,
-    /// stops the components that finished `init` (dependents first) and returns
-    /// [`BootError::Hook`].
+    /// On an error, panic or timeout of any hook (or a tracked task failing), boot cancels the
+    /// hooks still running, stops the components that finished `init` (dependents first, each
+    /// after its tracked tasks) and returns [`BootError::Hook`] with every failure observed.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

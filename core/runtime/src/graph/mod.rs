@@ -15,7 +15,7 @@ use crate::registry::Registration;
 pub(crate) use adjacency::Adjacency;
 use fast_hash::FastMap;
 pub use problem::{Declaration, GraphError, Location, Problem};
-pub(crate) use resolve::{Request, resolve};
+pub(crate) use resolve::{Composition, resolve};
 
 /// Where one requirement of a component is served from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -29,7 +29,7 @@ fn is_component(target: u32) -> bool {
 }
 
 /// What to resolve: the registrations and the builder's settings that refer to them.
-pub(crate) struct Request<'a> {
+pub(crate) struct Composition<'a> {
     /// Every registration, in any order.
     pub(crate) registrations: Vec<&'static Registration>,
     /// The components to boot with their requirements; `None` boots every component.
@@ -46,8 +46,8 @@ pub(crate) struct Request<'a> {
 
 /// Checks the whole graph and resolves it, in time linear in components and requirements
 /// (plus sorting by name).
-pub(crate) fn resolve(request: Request<'_>) -> Result<Graph, GraphError> {
-    let Request { registrations, only, without, only_setting, replaced, named } = request;
+pub(crate) fn resolve(composition: Composition<'_>) -> Result<Graph, GraphError> {
+    let Composition { registrations, only, without, only_setting, replaced, named } = composition;
     let mut resolver = Resolver::new(registrations, only, replaced);
     resolver.index_names();
     let without_names = without.iter().map(|name| ("without", name.as_str()));

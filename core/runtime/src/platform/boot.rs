@@ -1,21 +1,27 @@
-//! Booting: construct and `init` each component as soon as its dependencies are initialized,
-//! `start` it as soon as its dependencies have started; on the first failure, cancel and roll
-//! back.
+//! Booting in two waves. The init wave constructs and initializes each component as soon as its
+//! dependencies are initialized; once every component is initialized, the start wave starts
+//! each one as soon as its dependencies have started. On the first failure (of a hook, or of a
+//! tracked task), the hooks still running are cancelled, every failure already observed is
+//! kept, and the platform is rolled back.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::OnceCell;
 use tokio::task::{Id, JoinSet};
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::Platform;
 use super::error::{BootError, BootFailure};
-use super::hook::{HookCause, HookError, check, from_join_error, guard, panic_message};
+use super::hook::{
+    AbortOnDrop, HookCause, HookError, check, from_join_error, guard, panic_message,
+};
 use super::report::{BootReport, ComponentTimings, critical_path};
 use super::stop::Stopping;
+use super::supervisor::{Shared, Supervisor, lock};
 use crate::component::{Injector, Live, Service, ServiceKey};
 use crate::graph::Graph;
 use crate::inject::{inputs, published};
@@ -51,22 +57,32 @@ struct Boot {
     graph: Arc<Graph>,
     replacements: HashMap<ServiceKey, Service>,
     limits: Limits,
-    states: StateCell,
+    shared: Arc<Shared>,
     began: Instant,
     services: Vec<Vec<Service>>,
     lives: Vec<Option<Live>>,
+    /// Each component's supervisor, from the moment its construction is launched.
+    supervisors: Supervisors,
     hook_limits: Vec<Duration>,
     timings: Vec<ComponentTimings>,
     init_waiting: Vec<u32>,
     start_waiting: Vec<u32>,
     initialized: Vec<bool>,
+    /// How many components are initialized: the start wave begins when all are.
+    initialized_count: usize,
+    /// When the last `init` finished, from the beginning of boot.
+    init_wave: Duration,
     tasks: JoinSet<Done>,
     /// Each running hook's task: its component, its phase, and when it began.
     running: HashMap<Id, (u32, Phase, std::time::Instant)>,
-    failure: Option<(HookError, Duration)>,
+    /// Every hook failure observed, in order.
+    failures: Vec<HookError>,
+    /// When boot first failed, from its beginning.
+    failed_at: Option<Duration>,
 }
 
-/// Boots `graph`: every hook at most once, each as early as the graph allows.
+/// Boots `graph`: every hook at most once, each as early as the graph and the barrier between
+/// the two waves allow.
 pub(crate) async fn boot(
     graph: Graph,
     replacements: HashMap<ServiceKey, Service>,
@@ -88,18 +104,22 @@ pub(crate) async fn boot(
         graph: Arc::new(graph),
         replacements,
         limits,
-        states: StateCell::new(names),
+        shared: Arc::new(Shared::new(StateCell::new(names))),
         began: Instant::now(),
         services: vec![Vec::new(); len],
         lives: (0..len).map(|_| None).collect(),
+        supervisors: Supervisors(vec![None; len]),
         hook_limits,
         timings,
         init_waiting: waiting.clone(),
         start_waiting: waiting,
         initialized: vec![false; len],
+        initialized_count: 0,
+        init_wave: Duration::ZERO,
         tasks: JoinSet::new(),
         running: HashMap::new(),
-        failure: None,
+        failures: Vec::new(),
+        failed_at: None,
     };
     let span = tracing::info_span!("weft.boot", components = len);
     let coordinate = async move {
@@ -115,6 +135,7 @@ pub(crate) async fn boot(
     // The coordinator runs as a task of its own: woken on a worker thread by the hook that just
     // finished, it spawns the next hooks on that worker's queue instead of crossing threads.
     let task = tokio::spawn(coordinate.instrument(span));
+    // Dropping the `boot` future (e.g. in a `select!`) cancels the boot and its hooks.
     let _cancel_with_caller = AbortOnDrop(task.abort_handle());
     match task.await {
         Ok(result) => result,
@@ -123,12 +144,15 @@ pub(crate) async fn boot(
     }
 }
 
-/// Dropping the `boot` future (e.g. in a `select!`) cancels the boot and its hooks.
-struct AbortOnDrop(tokio::task::AbortHandle);
+/// Each component's supervisor. Dropped with an unfinished boot (its caller gave up on it), it
+/// aborts their tracked tasks, as the hooks are aborted.
+struct Supervisors(Vec<Option<Supervisor>>);
 
-impl Drop for AbortOnDrop {
+impl Drop for Supervisors {
     fn drop(&mut self) {
-        self.0.abort();
+        for supervisor in self.0.iter().flatten() {
+            supervisor.abort();
+        }
     }
 }
 
@@ -140,17 +164,23 @@ impl Boot {
         let services = inputs(&self.graph, node, &self.services, &self.replacements);
         let by_name = self.limits.by_name.get(name).copied();
         let default = self.limits.default;
+        let supervisor = Supervisor::new(name, node, self.shared.clone());
+        self.supervisors.0[node as usize] = Some(supervisor.clone());
         let handle = self.tasks.spawn(async move {
             let began = std::time::Instant::now();
-            let built =
-                tracing::info_span!("weft.hook", component = name, phase = %Phase::Construct)
-                    .in_scope(|| {
-                        std::panic::catch_unwind(AssertUnwindSafe(|| {
-                            let erased = (registration.build)(&Injector::new(name, &services))?;
-                            let own = erased.timeout();
-                            Ok((erased, own))
-                        }))
-                    });
+            let span =
+                tracing::info_span!("weft.hook", component = name, phase = %Phase::Construct);
+            let built = span.in_scope(|| {
+                // The component is built by plain code that may panic: catch it here, so that
+                // the construction is reported as such rather than as its `init`.
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    supervisor.sync_scope(|| {
+                        let erased = (registration.build)(&Injector::new(name, &services))?;
+                        let own = erased.timeout();
+                        Ok((erased, own))
+                    })
+                }))
+            });
             let construct = began.elapsed();
             let failed = |cause| Done::Init {
                 node,
@@ -169,7 +199,8 @@ impl Boot {
                 Err(payload) => return failed(HookCause::Panic(panic_message(payload.as_ref()))),
             };
             let limit = by_name.or(own).unwrap_or(default);
-            let (init, result) = guard(name, Phase::Init, limit, erased.init()).await;
+            let (init, result) =
+                supervisor.scope(guard(name, Phase::Init, limit, erased.init())).await;
             let outcome = result.and_then(|(erased, result)| {
                 check(name, Phase::Init, init, result).map(|()| (erased.share(), limit))
             });
@@ -183,16 +214,30 @@ impl Boot {
         let name = self.graph.name(node);
         let limit = self.hook_limits[node as usize];
         let hook = (live.start)();
+        let Some(supervisor) = self.supervisors.0[node as usize].clone() else { return };
         let handle = self.tasks.spawn(async move {
-            let (elapsed, result) = guard(name, Phase::Start, limit, hook).await;
+            let (elapsed, result) = supervisor.scope(guard(name, Phase::Start, limit, hook)).await;
             let outcome = result.and_then(|result| check(name, Phase::Start, elapsed, result));
             Done::Start { node, elapsed, outcome }
         });
         self.running.insert(handle.id(), (node, Phase::Start, std::time::Instant::now()));
     }
 
+    /// Joins hooks as they finish and launches the next ones, until none is left. A tracked
+    /// task failing meanwhile fails the boot.
     async fn run(&mut self) {
-        while let Some(joined) = self.tasks.join_next_with_id().await {
+        let task_failed = self.shared.task_failed.clone();
+        loop {
+            let joined = tokio::select! {
+                joined = self.tasks.join_next_with_id() => match joined {
+                    Some(joined) => joined,
+                    None => break,
+                },
+                () = task_failed.cancelled(), if self.failed_at.is_none() => {
+                    self.on_failure();
+                    continue;
+                }
+            };
             let done = match joined {
                 Ok((id, done)) => {
                     self.running.remove(&id);
@@ -202,7 +247,7 @@ impl Boot {
                     let Some((node, phase, began)) = self.running.remove(&error.id()) else {
                         continue;
                     };
-                    // Cancelled by `fail`, which already recorded why.
+                    // Cancelled by `on_failure`, which already recorded why.
                     if error.is_cancelled() {
                         continue;
                     }
@@ -238,8 +283,9 @@ impl Boot {
         self.hook_limits[node as usize] = limit;
         self.services[node as usize] = live.services.clone();
         self.lives[node as usize] = Some(live);
-        self.states.set(node, State::Initialized);
-        if self.failure.is_some() {
+        self.shared.states.set(node, State::Initialized);
+        self.initialized_count += 1;
+        if self.failed_at.is_some() {
             return;
         }
         let graph = self.graph.clone();
@@ -249,63 +295,98 @@ impl Boot {
                 self.spawn_init(dependent);
             }
         }
-        if self.start_waiting[node as usize] == 0 {
-            self.spawn_start(node);
+        if self.initialized_count == graph.len() {
+            self.start_wave();
+        }
+    }
+
+    /// The barrier: every component is initialized, so the start wave begins, from the
+    /// components without dependencies.
+    fn start_wave(&mut self) {
+        self.init_wave = self.began.elapsed();
+        tracing::debug!(init_wave = ?self.init_wave, "every component initialized; starting");
+        for node in 0..self.graph.len() as u32 {
+            if self.start_waiting[node as usize] == 0 {
+                self.spawn_start(node);
+            }
         }
     }
 
     fn on_started(&mut self, node: u32) {
         self.timings[node as usize].started_at = self.began.elapsed();
-        self.states.set(node, State::Started);
-        if self.failure.is_some() {
+        self.shared.states.set(node, State::Started);
+        if self.failed_at.is_some() {
             return;
         }
         let graph = self.graph.clone();
         for &dependent in graph.dependents.row(node) {
             self.start_waiting[dependent as usize] -= 1;
-            if self.start_waiting[dependent as usize] == 0 && self.initialized[dependent as usize] {
+            if self.start_waiting[dependent as usize] == 0 {
                 self.spawn_start(dependent);
             }
         }
     }
 
-    /// Records the first failure and cancels every hook still running.
+    /// Records a failed hook; the first failure cancels every hook still running. Hooks that
+    /// finished meanwhile are still joined, so their failures are recorded too.
     fn fail(&mut self, node: u32, error: HookError) {
-        self.states.set(node, State::Failed);
-        if self.failure.is_none() {
-            tracing::error!(%error, "boot failed; rolling back");
-            self.failure = Some((error, self.began.elapsed()));
+        self.shared.states.set(node, State::Failed);
+        tracing::error!(%error, "boot failed; rolling back");
+        self.failures.push(error);
+        self.on_failure();
+    }
+
+    fn on_failure(&mut self) {
+        if self.failed_at.is_none() {
+            self.failed_at = Some(self.began.elapsed());
             self.tasks.abort_all();
         }
     }
 
+    /// The platform, or the rollback and everything that failed.
     async fn finish(self) -> Result<Platform, BootError> {
         let Boot {
             graph,
             replacements,
             limits,
-            states,
+            shared,
             began,
             services,
             lives,
+            mut supervisors,
             hook_limits,
             timings,
-            initialized,
-            failure,
+            init_wave,
+            failures,
+            mut failed_at,
             ..
         } = self;
-        if let Some((failure, elapsed)) = failure {
-            // Exactly the components that finished `init`, including one whose `start` failed.
-            let include = initialized;
-            let stopping =
-                Stopping { graph: &graph, lives: &lives, limits: &hook_limits, states: &states };
+        // A task that failed after the last hook finished fails the boot all the same.
+        if shared.task_failed.is_cancelled() && failed_at.is_none() {
+            failed_at = Some(began.elapsed());
+        }
+        if let Some(elapsed) = failed_at {
+            let failed_tasks = std::mem::take(&mut *lock(&shared.failed_tasks));
+            shared.stopping.cancel();
+            // Every component whose construction was launched: those that finished `init`
+            // (including one whose `start` failed) have their tasks stopped, then their `stop`
+            // hook run; the others have only their tasks stopped.
+            let include: Vec<bool> = supervisors.0.iter().map(Option::is_some).collect();
+            let stopping = Stopping {
+                graph: &graph,
+                lives: &lives,
+                limits: &hook_limits,
+                supervisors: &supervisors.0,
+                states: &shared.states,
+            };
             // A budget too large to represent is no budget at all.
             let deadline = Instant::now().checked_add(limits.rollback);
             let rollback = stopping.stop(&include, deadline).await;
             tracing::info!(%rollback, "rollback finished");
-            let states = states.snapshot();
+            let states = shared.states.snapshot();
             return Err(BootError::Hook(Box::new(BootFailure {
-                failure,
+                failures,
+                failed_tasks,
                 elapsed,
                 rollback,
                 states,
@@ -315,10 +396,21 @@ impl Boot {
         let by_type = published(&graph, services, replacements);
         let report = BootReport {
             total: began.elapsed(),
+            init_wave,
             critical_path: critical_path(&graph, &timings),
             components: timings,
         };
         tracing::info!(total = ?report.total, critical_path = ?report.critical_path_duration(), "booted");
-        Ok(Platform::new(graph, lives, hook_limits, by_type, states, report))
+        Ok(Platform {
+            graph,
+            lives,
+            limits: hook_limits,
+            // Booted: the platform owns the supervisors now.
+            supervisors: std::mem::take(&mut supervisors.0),
+            services: by_type,
+            shared,
+            report,
+            stopped: OnceCell::new(),
+        })
     }
 }

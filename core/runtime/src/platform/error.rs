@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::hook::HookError;
+use super::hook::{HookError, TaskError};
 use super::report::StopReport;
 use crate::graph::GraphError;
 use crate::human::Human;
@@ -17,19 +17,24 @@ pub struct StopError {
     pub report: StopReport,
 }
 
-/// A hook failed during boot, and the platform was rolled back.
+/// Boot failed: a hook failed, panicked or timed out (or a tracked task failed), and the
+/// platform was rolled back.
+///
+/// Every failure observed before the hooks still running were cancelled is reported, in the
+/// order observed: two components failing in the same wave are both here.
 ///
 /// ```
 /// use std::time::Duration;
 /// use weft::{BootFailure, HookCause, HookError, Phase, StopReport};
 ///
 /// let failure = BootFailure {
-///     failure: HookError {
+///     failures: vec![HookError {
 ///         component: "web",
 ///         phase: Phase::Start,
 ///         elapsed: Duration::from_millis(3),
 ///         cause: HookCause::Panic("port taken".into()),
-///     },
+///     }],
+///     failed_tasks: vec![],
 ///     elapsed: Duration::from_millis(41),
 ///     rollback: StopReport { stopped: vec!["web", "database"], ..StopReport::default() },
 ///     states: Default::default(),
@@ -41,17 +46,26 @@ pub struct StopError {
 /// );
 /// ```
 #[derive(Clone, Debug, thiserror::Error)]
-#[error("boot failed after {}: {failure}\n  rollback: {}", Human(*.elapsed), rollback_summary(.rollback))]
+#[error("boot failed after {}: {}\n  rollback: {}", Human(*.elapsed), all_failures(.failures, .failed_tasks), rollback_summary(.rollback))]
 pub struct BootFailure {
-    /// The first hook that failed.
-    pub failure: HookError,
-    /// How long boot ran before the failure.
+    /// Every hook that failed, in the order the failures were observed.
+    pub failures: Vec<HookError>,
+    /// Every tracked task that failed during boot (see [`Supervisor`](crate::Supervisor)).
+    pub failed_tasks: Vec<TaskError>,
+    /// How long boot ran before the first failure.
     pub elapsed: Duration,
-    /// What the rollback did: it stops exactly the components that finished `init`.
+    /// What the rollback did: it stops exactly the components that finished `init` (including
+    /// one whose `start` failed), each after its tracked tasks.
     pub rollback: StopReport,
-    /// Every component's state after the rollback: the one that failed is `Failed`, those
+    /// Every component's state after the rollback: those that failed stay `Failed`, those
     /// stopped are `Stopped`, those never initialized are still `Ready`.
     pub states: States,
+}
+
+fn all_failures(hooks: &[HookError], tasks: &[TaskError]) -> String {
+    let hooks = hooks.iter().map(ToString::to_string);
+    let all: Vec<String> = hooks.chain(tasks.iter().map(ToString::to_string)).collect();
+    all.join("\n  ")
 }
 
 fn rollback_summary(rollback: &StopReport) -> String {
@@ -69,7 +83,7 @@ pub enum BootError {
     /// The component graph has problems; no hook ran.
     #[error(transparent)]
     Graph(#[from] GraphError),
-    /// A hook failed, panicked or timed out; the platform was rolled back.
+    /// A hook (or a tracked task) failed, panicked or timed out; the platform was rolled back.
     #[error(transparent)]
     Hook(Box<BootFailure>),
     /// `boot` was called outside a tokio runtime.
@@ -93,4 +107,12 @@ pub enum ShutdownError {
     /// Stopping the platform met errors.
     #[error(transparent)]
     Stop(#[from] StopError),
+    /// A tracked task failed or panicked while the platform ran, and the platform was stopped.
+    #[error("{}; the platform was stopped: {report}", tasks.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    TaskFailed {
+        /// Every tracked task that failed while its component ran.
+        tasks: Vec<TaskError>,
+        /// What stopping did.
+        report: StopReport,
+    },
 }

@@ -100,6 +100,52 @@ impl fmt::Display for HookError {
     }
 }
 
+/// A tracked task that failed: it returned an error, panicked, or did not end within its
+/// component's time limit once cancelled.
+///
+/// ```
+/// use std::time::Duration;
+/// use weft::{HookCause, TaskError};
+///
+/// let error = TaskError {
+///     component: "webhooks",
+///     task: "delivery".into(),
+///     elapsed: Duration::from_secs(3),
+///     cause: HookCause::Panic("queue closed".into()),
+/// };
+/// assert_eq!(error.to_string(), "task `delivery` of component `webhooks` panicked after 3s: queue closed");
+/// ```
+#[derive(Clone, Debug, thiserror::Error)]
+pub struct TaskError {
+    /// The component that spawned the task.
+    pub component: &'static str,
+    /// The task's name, as given to [`Supervisor::spawn`](crate::Supervisor::spawn).
+    pub task: String,
+    /// How long the task ran; for a timeout, how long it was waited for once cancelled.
+    pub elapsed: Duration,
+    /// Why it failed.
+    pub cause: HookCause,
+}
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let TaskError { component, task, elapsed, cause } = self;
+        let what = format!("task `{task}` of component `{component}`");
+        match cause {
+            HookCause::Panic(message) => {
+                write!(f, "{what} panicked after {}: {message}", Human(*elapsed))
+            }
+            HookCause::Timeout(limit) => write!(
+                f,
+                "{what} did not end within its component's time limit of {} once cancelled, \
+                 and was aborted; make it end when `Supervisor::stop_token()` fires",
+                Human(*limit)
+            ),
+            cause => write!(f, "{what} failed after {}: {cause}", Human(*elapsed)),
+        }
+    }
+}
+
 /// Runs `hook` for `component` under its time limit, turning a timeout into a [`HookError`].
 /// An error the hook itself returns is left in `Ok` for the caller, which knows the hook's output
 /// type. A panic unwinds the task the hook runs in; [`from_join_error`] turns it into a [`HookError`].
@@ -153,6 +199,15 @@ pub(crate) fn failed(
     let error = HookError { component, phase, elapsed, cause };
     tracing::warn!(component, phase = %phase, ?elapsed, %error, "hook failed");
     error
+}
+
+/// Aborts a task when dropped: a task that runs on behalf of another one ends with it.
+pub(crate) struct AbortOnDrop(pub(crate) tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The message of a panic payload (`&str` or `String`, as `panic!` makes them).

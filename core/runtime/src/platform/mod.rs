@@ -2,10 +2,12 @@
 
 mod boot;
 mod error;
+mod health;
 mod hook;
 mod report;
 mod shutdown;
 mod stop;
+mod supervisor;
 
 use std::any::TypeId;
 use std::collections::HashMap;
@@ -18,14 +20,17 @@ use tokio::sync::{OnceCell, watch};
 
 pub(crate) use boot::{Limits, boot};
 pub use error::{BootError, BootFailure, ShutdownError, StopError};
-pub use hook::{HookCause, HookError};
+pub use health::{Health, Unhealthy};
+pub use hook::{HookCause, HookError, TaskError};
 pub use report::{BootReport, ComponentTimings, CriticalStep, StopReport};
 use stop::Stopping;
+use supervisor::Shared;
+pub use supervisor::{Supervisor, SupervisorError};
 
 use crate::component::{Live, Service};
 use crate::graph::Graph;
 use crate::lifecycle::State;
-use crate::states::{StateCell, States};
+use crate::states::States;
 
 /// A booted platform: every component is initialized and started.
 ///
@@ -49,28 +54,29 @@ pub struct Platform {
     graph: Arc<Graph>,
     lives: Vec<Option<Live>>,
     limits: Vec<Duration>,
+    supervisors: Vec<Option<Supervisor>>,
     services: HashMap<TypeId, Service>,
-    states: StateCell,
+    shared: Arc<Shared>,
     report: BootReport,
     stopped: OnceCell<Result<StopReport, StopError>>,
 }
 
 impl fmt::Debug for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Platform").field("states", &self.states.snapshot()).finish_non_exhaustive()
+        let states = self.shared.states.snapshot();
+        f.debug_struct("Platform").field("states", &states).finish_non_exhaustive()
     }
 }
 
 impl Platform {
-    fn new(
-        graph: Arc<Graph>,
-        lives: Vec<Option<Live>>,
-        limits: Vec<Duration>,
-        services: HashMap<TypeId, Service>,
-        states: StateCell,
-        report: BootReport,
-    ) -> Self {
-        Platform { graph, lives, limits, services, states, report, stopped: OnceCell::new() }
+    fn stopping(&self) -> Stopping<'_> {
+        Stopping {
+            graph: &self.graph,
+            lives: &self.lives,
+            limits: &self.limits,
+            supervisors: &self.supervisors,
+            states: &self.shared.states,
+        }
     }
 
     /// The running service `T` (`dyn Trait` or a concrete type), if a component provides it or
@@ -113,7 +119,7 @@ impl Platform {
     /// # Ok(()) }
     /// ```
     pub fn state(&self, name: &str) -> Option<State> {
-        self.states.snapshot().get(name)
+        self.shared.states.snapshot().get(name)
     }
 
     /// A snapshot of every component's state.
@@ -126,7 +132,7 @@ impl Platform {
     /// # Ok(()) }
     /// ```
     pub fn states(&self) -> States {
-        self.states.snapshot()
+        self.shared.states.snapshot()
     }
 
     /// A receiver that sees every state change (a `tokio::sync::watch` channel: a slow reader
@@ -146,7 +152,7 @@ impl Platform {
     /// # Ok(()) }
     /// ```
     pub fn watch(&self) -> watch::Receiver<States> {
-        self.states.subscribe()
+        self.shared.states.subscribe()
     }
 
     /// What boot measured: hook durations and the critical path.
@@ -175,8 +181,28 @@ impl Platform {
         &self.graph
     }
 
+    /// Whether the platform is ready (every component started, none failed, not stopping) and
+    /// live (no tracked task failed), with the components that are not healthy. Components
+    /// read the same from [`Supervisor::health`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let platform = weft::Builder::empty().boot().await?;
+    /// assert!(platform.health().is_healthy());
+    /// platform.stop().await?;
+    /// assert!(!platform.health().ready);
+    /// # Ok(()) }
+    /// ```
+    pub fn health(&self) -> Health {
+        self.shared.health()
+    }
+
     /// Stops every component, each one after all of its dependents, concurrently where the
-    /// graph allows. A failing `stop` does not hold up the others; every failure is reported.
+    /// graph allows: first a component's tracked tasks (its
+    /// [`stop_token`](Supervisor::stop_token) fires, and they are awaited within its time
+    /// limit), then its `stop` hook. A failing `stop` does not hold up the others; every failure
+    /// is reported. A component that has failed stays [`State::Failed`].
     ///
     /// Idempotent: later calls (and concurrent ones) return the first call's outcome without
     /// running any hook again.
@@ -193,14 +219,10 @@ impl Platform {
     pub async fn stop(&self) -> Result<StopReport, StopError> {
         self.stopped
             .get_or_init(|| async {
+                tracing::info!("platform stopping");
+                self.shared.stopping.cancel();
                 let include: Vec<bool> = self.lives.iter().map(Option::is_some).collect();
-                let stopping = Stopping {
-                    graph: &self.graph,
-                    lives: &self.lives,
-                    limits: &self.limits,
-                    states: &self.states,
-                };
-                let report = stopping.stop(&include, None).await;
+                let report = self.stopping().stop(&include, None).await;
                 tracing::info!(%report, "platform stopped");
                 if report.is_clean() { Ok(report) } else { Err(StopError { report }) }
             })
@@ -208,7 +230,8 @@ impl Platform {
             .clone()
     }
 
-    /// Runs until `shutdown` completes, then stops the platform.
+    /// Runs until `shutdown` completes, a component asks to shut down, or a tracked task fails;
+    /// then stops the platform. A failed task makes it [`ShutdownError::TaskFailed`].
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -219,9 +242,26 @@ impl Platform {
     /// platform.run_until(told).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn run_until<F: Future>(&self, shutdown: F) -> Result<StopReport, StopError> {
-        shutdown.await;
-        self.stop().await
+    pub async fn run_until<F: Future>(&self, shutdown: F) -> Result<StopReport, ShutdownError> {
+        tokio::select! {
+            _ = shutdown => {}
+            () = self.shared.task_failed.cancelled() => {}
+            () = self.shared.requested.cancelled() => {}
+        }
+        self.stop_after_run().await
+    }
+
+    /// Stops the platform after it ran: an error names every tracked task that failed.
+    async fn stop_after_run(&self) -> Result<StopReport, ShutdownError> {
+        let stopped = self.stop().await;
+        let tasks = self.shared.failed_tasks();
+        if tasks.is_empty() {
+            return Ok(stopped?);
+        }
+        let report = match stopped {
+            Ok(report) | Err(StopError { report }) => report,
+        };
+        Err(ShutdownError::TaskFailed { tasks, report })
     }
 }
 

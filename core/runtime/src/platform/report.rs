@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::hook::HookError;
+use super::hook::{HookError, TaskError};
 use crate::graph::Graph;
 use crate::human::{Human, quoted};
 use crate::lifecycle::Phase;
@@ -56,9 +56,13 @@ pub struct CriticalStep {
 pub struct BootReport {
     /// From the beginning of boot until every component started.
     pub total: Duration,
+    /// From the beginning of boot until every component was initialized: the barrier after
+    /// which the start wave began.
+    pub init_wave: Duration,
     /// Every component, in name order.
     pub components: Vec<ComponentTimings>,
-    /// The chain of hooks with the largest total duration, in execution order.
+    /// The chain of hooks with the largest total duration, in execution order: the longest
+    /// chain of the init wave, then the longest chain of the start wave.
     pub critical_path: Vec<CriticalStep>,
 }
 
@@ -72,6 +76,31 @@ impl BootReport {
     /// The sum of the critical path's steps: the shortest boot possible with these hooks.
     pub fn critical_path_duration(&self) -> Duration {
         self.critical_path.iter().map(|step| step.duration).sum()
+    }
+
+    /// The init wave's part of the critical path: its longest chain of construction and
+    /// `init` hooks.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use weft::{BootReport, CriticalStep, Phase};
+    ///
+    /// let ms = Duration::from_millis;
+    /// let step = |component, phase, duration| CriticalStep { component, phase, duration };
+    /// let report = BootReport {
+    ///     critical_path: vec![step("db", Phase::Init, ms(30)), step("web", Phase::Start, ms(2))],
+    ///     ..BootReport::default()
+    /// };
+    /// assert_eq!(report.init_critical_path(), ms(30));
+    /// assert_eq!(report.start_critical_path(), ms(2));
+    /// ```
+    pub fn init_critical_path(&self) -> Duration {
+        self.critical_path.iter().filter(|s| s.phase != Phase::Start).map(|s| s.duration).sum()
+    }
+
+    /// The start wave's part of the critical path: its longest chain of `start` hooks.
+    pub fn start_critical_path(&self) -> Duration {
+        self.critical_path.iter().filter(|s| s.phase == Phase::Start).map(|s| s.duration).sum()
     }
 
     /// The phases of component `name` that lie on the critical path: [`Phase::Init`] (which
@@ -177,12 +206,16 @@ pub struct StopReport {
     pub failed: Vec<HookError>,
     /// The components that were not stopped because the time budget ran out.
     pub not_stopped: Vec<&'static str>,
+    /// The tracked tasks that failed once their component began to stop, or did not end
+    /// within its time limit once cancelled (those were aborted). Their components are
+    /// `Failed`; they still count as stopped for the order.
+    pub tasks: Vec<TaskError>,
 }
 
 impl StopReport {
-    /// Whether every component stopped without error.
+    /// Whether every component and every tracked task stopped without error.
     pub fn is_clean(&self) -> bool {
-        self.failed.is_empty() && self.not_stopped.is_empty()
+        self.failed.is_empty() && self.not_stopped.is_empty() && self.tasks.is_empty()
     }
 }
 
@@ -196,6 +229,9 @@ impl fmt::Display for StopReport {
         for failure in &self.failed {
             write!(f, "; {failure}")?;
         }
+        for task in &self.tasks {
+            write!(f, "; {task}")?;
+        }
         if !self.not_stopped.is_empty() {
             write!(f, "; not stopped, time budget exhausted: {}", quoted(&self.not_stopped))?;
         }
@@ -203,8 +239,9 @@ impl fmt::Display for StopReport {
     }
 }
 
-/// The critical path of a boot where a component initializes once its dependencies are
-/// initialized, and starts once it is initialized and its dependencies are started.
+/// The critical path of a boot in two waves: a component initializes once its dependencies are
+/// initialized; once every component is initialized, a component starts once its dependencies
+/// are started. The path is the init wave's longest chain, then the start wave's.
 pub(crate) fn critical_path(graph: &Graph, timings: &[ComponentTimings]) -> Vec<CriticalStep> {
     #[derive(Clone, Copy)]
     enum From {
@@ -227,7 +264,14 @@ pub(crate) fn critical_path(graph: &Graph, timings: &[ComponentTimings]) -> Vec<
         }
         init_done[i] = ready + timings[i].construct + timings[i].init;
         init_from[i] = from;
-        let (mut ready, mut from) = (init_done[i], From::Init(node));
+    }
+    // The barrier: the start wave begins when the last `init` finishes.
+    let last_init = (0..len).max_by_key(|&i| (init_done[i], std::cmp::Reverse(i)));
+    let barrier = last_init.map_or(Duration::ZERO, |i| init_done[i]);
+    for &node in &graph.order {
+        let i = node as usize;
+        let mut ready = barrier;
+        let mut from = last_init.map_or(From::Nothing, |last| From::Init(last as u32));
         for &dep in graph.deps.row(node) {
             if start_done[dep as usize] > ready {
                 (ready, from) = (start_done[dep as usize], From::Start(dep));
@@ -272,7 +316,7 @@ mod tests {
 
     use super::*;
     use crate::component::ServiceKey;
-    use crate::graph::{Request, resolve};
+    use crate::graph::{Composition, resolve};
     use crate::registry::Registration;
 
     const A: ServiceKey = ServiceKey::named("a");
@@ -305,7 +349,8 @@ mod tests {
         }
     }
 
-    fn path(a_start: u64) -> Vec<(&'static str, Phase, Duration)> {
+    /// `b` requires `a`; `c` stands alone. Construction takes 1 ms each.
+    fn path(c_init: u64, a_start: u64) -> Vec<(&'static str, Phase, Duration)> {
         static REGISTRATIONS: std::sync::OnceLock<[Registration; 3]> = std::sync::OnceLock::new();
         let [a, b, c] = REGISTRATIONS.get_or_init(|| {
             [
@@ -315,7 +360,7 @@ mod tests {
             ]
         });
         let replaced = HashSet::new();
-        let request = Request {
+        let request = Composition {
             registrations: vec![a, b, c],
             only: None,
             without: &[],
@@ -324,7 +369,7 @@ mod tests {
             named: vec![],
         };
         let graph = resolve(request).expect("a valid graph");
-        let timings = [timings("a", 10, a_start), timings("b", 20, 5), timings("c", 25, 0)];
+        let timings = [timings("a", 10, a_start), timings("b", 20, 5), timings("c", c_init, 0)];
         critical_path(&graph, &timings)
             .into_iter()
             .map(|s| (s.component, s.phase, s.duration))
@@ -332,20 +377,28 @@ mod tests {
     }
 
     #[test]
-    fn the_init_chain_is_critical_when_starts_are_short() {
+    fn the_longest_init_chain_then_the_longest_start_chain() {
         let ms = Duration::from_millis;
+        // The init wave ends with b (11 + 21 = 32 ms); a's start then bounds b's.
         assert_eq!(
-            path(1),
-            [("a", Phase::Init, ms(11)), ("b", Phase::Init, ms(21)), ("b", Phase::Start, ms(5))]
+            path(25, 1),
+            [
+                ("a", Phase::Init, ms(11)),
+                ("b", Phase::Init, ms(21)),
+                ("a", Phase::Start, ms(1)),
+                ("b", Phase::Start, ms(5))
+            ]
         );
+        assert_eq!(path(25, 50)[2], ("a", Phase::Start, ms(50)));
     }
 
     #[test]
-    fn a_long_start_of_a_dependency_becomes_critical() {
+    fn a_slow_independent_init_holds_back_the_start_wave() {
         let ms = Duration::from_millis;
+        // c's init (41 ms) ends the init wave, though nothing requires c.
         assert_eq!(
-            path(50),
-            [("a", Phase::Init, ms(11)), ("a", Phase::Start, ms(50)), ("b", Phase::Start, ms(5))]
+            path(40, 1),
+            [("c", Phase::Init, ms(41)), ("a", Phase::Start, ms(1)), ("b", Phase::Start, ms(5))]
         );
     }
 
@@ -360,6 +413,7 @@ mod tests {
         };
         let report = BootReport {
             total: Duration::from_millis(42),
+            init_wave: Duration::from_millis(41),
             components: vec![timings("clock", 1), timings("database", 40)],
             critical_path: vec![
                 CriticalStep {

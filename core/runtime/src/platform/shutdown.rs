@@ -12,6 +12,10 @@ impl Platform {
     /// platform gracefully. A second signal during the stop exits the process at once with status
     /// 130.
     ///
+    /// A component that asks to shut down ([`Supervisor::request_shutdown`](crate::Supervisor::request_shutdown)) stops the platform
+    /// the same way. A tracked task that fails or panics ([`Supervisor::spawn`](crate::Supervisor::spawn)) stops it too,
+    /// and the result is [`ShutdownError::TaskFailed`], naming the component and the task.
+    ///
     /// The signal handlers are installed when this is *called*, not when the future is first
     /// polled: call it before announcing that the application is ready, and a signal that
     /// arrives right after the announcement still stops the platform gracefully.
@@ -32,14 +36,21 @@ impl Platform {
         let signals = Signals::new();
         async move {
             let mut signals = signals.map_err(ShutdownError::Signals)?;
-            signals.recv().await;
-            tracing::info!("shutdown signal received; stopping (a second signal exits at once)");
+            tokio::select! {
+                () = signals.recv() => {
+                    tracing::info!("shutdown signal received; stopping (a second signal exits at once)");
+                }
+                () = self.shared.task_failed.cancelled() => {
+                    tracing::error!("a tracked task failed; stopping the platform");
+                }
+                () = self.shared.requested.cancelled() => {}
+            }
             tokio::spawn(async move {
                 signals.recv().await;
                 tracing::warn!("second shutdown signal; exiting now");
                 std::process::exit(FORCED_EXIT);
             });
-            Ok(self.stop().await?)
+            self.stop_after_run().await
         }
     }
 }

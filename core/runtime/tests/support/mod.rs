@@ -20,10 +20,27 @@ pub enum Fault {
     Hang,
 }
 
+/// What a tracked task does once spawned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// Runs until its component's stop signal fires, then ends.
+    Quiet,
+    /// Returns an error once released (see `Behaviour::release`), or at once without a release.
+    Error,
+    /// Panics once released, or at once without a release.
+    Panic,
+    /// Never ends, whatever the stop signal says.
+    Stubborn,
+}
+
 /// What one component's hooks do.
 #[derive(Clone, Default)]
 pub struct Behaviour {
     pub fault: Option<(Phase, Fault)>,
+    /// The hook of this phase spawns a tracked task named `worker` that does this.
+    pub task: Option<(Phase, Task)>,
+    /// What a failing task waits for before it fails.
+    pub release: Option<Arc<tokio::sync::Semaphore>>,
     /// Every hook of this phase waits on the barrier first.
     pub barrier: Option<(Phase, Arc<tokio::sync::Barrier>)>,
     pub sleep: Option<(Phase, Duration)>,
@@ -39,11 +56,22 @@ pub struct Event {
 }
 
 #[derive(Default)]
-pub struct Log(Mutex<Vec<Event>>, AtomicUsize);
+pub struct Log(Mutex<Vec<Event>>, AtomicUsize, Mutex<Vec<(&'static str, usize)>>);
 
 impl Log {
     fn push(&self, component: &'static str, phase: Phase, done: bool) {
         self.0.lock().unwrap().push(Event { component, phase, done });
+    }
+
+    /// Records that `component`'s task ended, at the current position among the hook events.
+    fn task_ended(&self, component: &'static str) {
+        let events = self.0.lock().unwrap();
+        self.2.lock().unwrap().push((component, events.len()));
+    }
+
+    /// For each task that ended, its component and how many hook events came before its end.
+    pub fn tasks_ended(&self) -> Vec<(&'static str, usize)> {
+        self.2.lock().unwrap().clone()
     }
 
     /// How many components were dropped.
@@ -104,6 +132,11 @@ impl Probe {
         {
             tokio::time::sleep(duration).await;
         }
+        if let Some((at, task)) = spec.behaviour.task
+            && at == phase
+        {
+            spawn_worker(spec, task)?;
+        }
         match spec.behaviour.fault {
             Some((at, Fault::Error)) if at == phase => {
                 let root = anyhow::anyhow!("disk on fire");
@@ -116,6 +149,36 @@ impl Probe {
         spec.log.push(spec.name, phase, true);
         Ok(())
     }
+}
+
+fn spawn_worker(spec: &Arc<Spec>, task: Task) -> anyhow::Result<()> {
+    let supervisor = weft::Supervisor::current()?;
+    let stop = supervisor.stop_token();
+    let (name, log, release) = (spec.name, spec.log.clone(), spec.behaviour.release.clone());
+    supervisor.spawn("worker", async move {
+        if matches!(task, Task::Error | Task::Panic)
+            && let Some(release) = release
+        {
+            let _permit = release.acquire().await;
+        }
+        match task {
+            Task::Quiet => stop.cancelled().await,
+            Task::Error => {
+                log.task_ended(name);
+                return Err(
+                    anyhow::anyhow!("lost its connection").context(format!("{name} worker"))
+                );
+            }
+            Task::Panic => {
+                log.task_ended(name);
+                panic!("{name} worker panicked");
+            }
+            Task::Stubborn => std::future::pending::<()>().await,
+        }
+        log.task_ended(name);
+        Ok(())
+    })?;
+    Ok(())
 }
 
 impl Drop for Probe {
