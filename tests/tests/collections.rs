@@ -4,33 +4,41 @@
 
 #![allow(missing_docs, reason = "test fixtures")]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use weft::prelude::*;
 
 pub trait Plugin: Send + Sync {
     fn name(&self) -> &'static str;
+    fn initialized(&self) -> bool {
+        true
+    }
 }
-
-static INITIALIZED: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
 
 macro_rules! plugin {
     ($ty:ident, $name:literal) => {
         #[component(name = $name, provides = one_of(dyn Plugin), local)]
         #[derive(Default)]
-        pub struct $ty;
+        pub struct $ty {
+            initialized: AtomicBool,
+        }
 
         impl Plugin for $ty {
             fn name(&self) -> &'static str {
                 $name
             }
+
+            fn initialized(&self) -> bool {
+                self.initialized.load(Ordering::SeqCst)
+            }
         }
 
         impl Lifecycle for $ty {
             async fn init(&mut self) -> anyhow::Result<()> {
-                // Later in name order, sooner here: the order seen is the runtime's, not luck.
+                // Yield first: had the host not waited, it would see this member uninitialized.
                 tokio::task::yield_now().await;
-                INITIALIZED.lock().unwrap().push($name);
+                self.initialized.store(true, Ordering::SeqCst);
                 Ok(())
             }
         }
@@ -43,22 +51,29 @@ plugin!(Mid, "mid");
 
 pub trait Plugins: Send + Sync {
     fn names(&self) -> Vec<&'static str>;
+    /// Whether every member was initialized when the host's `init` ran.
+    fn all_initialized_first(&self) -> bool;
 }
 
 #[component(name = "host", provides = dyn Plugins, requires = [all_of(dyn Plugin)], local)]
 pub struct Host {
     plugins: Vec<Arc<dyn Plugin>>,
+    all_initialized: bool,
 }
 
 impl Plugins for Host {
     fn names(&self) -> Vec<&'static str> {
         self.plugins.iter().map(|plugin| plugin.name()).collect()
     }
+
+    fn all_initialized_first(&self) -> bool {
+        self.all_initialized
+    }
 }
 
 impl Lifecycle for Host {
     async fn init(&mut self) -> anyhow::Result<()> {
-        INITIALIZED.lock().unwrap().push("host");
+        self.all_initialized = self.plugins.iter().all(|plugin| plugin.initialized());
         Ok(())
     }
 }
@@ -68,9 +83,9 @@ async fn every_member_in_name_order_each_initialized_first() {
     let builder =
         weft::Builder::empty().with::<Zeta>().with::<Host>().with::<Mid>().with::<Alpha>();
     let platform = builder.boot().await.unwrap();
-    assert_eq!(platform.get::<dyn Plugins>().unwrap().names(), ["alpha", "mid", "zeta"]);
-    let order = INITIALIZED.lock().unwrap().clone();
-    assert_eq!(order.last(), Some(&"host"), "{order:?}");
+    let host = platform.get::<dyn Plugins>().unwrap();
+    assert_eq!(host.names(), ["alpha", "mid", "zeta"]);
+    assert!(host.all_initialized_first());
     assert_eq!(platform.graph().dependencies("host").unwrap(), ["alpha", "mid", "zeta"]);
     let json = platform.graph().to_json();
     assert!(json.contains("\"role\": \"all_of\""), "{json}");

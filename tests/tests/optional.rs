@@ -2,66 +2,76 @@
 //! component provides `T` (and orders it first), and leaves it `None` otherwise.
 
 #![allow(missing_docs, reason = "test fixtures")]
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use weft::prelude::*;
 
 pub trait Metrics: Send + Sync {
     fn count(&self) -> usize;
+    fn initialized(&self) -> bool;
 }
-
-static INITIALIZED: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
 
 #[component(name = "metrics", provides = dyn Metrics, local)]
 #[derive(Default)]
-pub struct Counter;
+pub struct Counter {
+    initialized: AtomicBool,
+}
 
 impl Metrics for Counter {
     fn count(&self) -> usize {
         7
     }
+
+    fn initialized(&self) -> bool {
+        self.initialized.load(Ordering::SeqCst)
+    }
 }
 
 impl Lifecycle for Counter {
     async fn init(&mut self) -> anyhow::Result<()> {
-        INITIALIZED.lock().unwrap().push("metrics");
+        // Later than `web` would be, were the order left to chance.
+        tokio::task::yield_now().await;
+        self.initialized.store(true, Ordering::SeqCst);
         Ok(())
     }
 }
 
 pub trait Report: Send + Sync {
     fn metrics(&self) -> Option<usize>;
+    /// Whether `metrics` was initialized when `web`'s `init` ran.
+    fn metrics_initialized_first(&self) -> Option<bool>;
 }
 
 #[component(name = "web", provides = dyn Report, requires = [optional(dyn Metrics)], local)]
 pub struct Web {
     metrics: Option<Arc<dyn Metrics>>,
+    seen: Option<bool>,
 }
 
 impl Report for Web {
     fn metrics(&self) -> Option<usize> {
         self.metrics.as_ref().map(|metrics| metrics.count())
     }
+
+    fn metrics_initialized_first(&self) -> Option<bool> {
+        self.seen
+    }
 }
 
 impl Lifecycle for Web {
     async fn init(&mut self) -> anyhow::Result<()> {
-        INITIALIZED.lock().unwrap().push("web");
+        self.seen = self.metrics.as_ref().map(|metrics| metrics.initialized());
         Ok(())
     }
 }
 
 #[tokio::test]
 async fn optional_dependency_present_is_injected_and_initialized_first() {
-    // "web" sorts after "metrics" by name, so check the order with names that would not give it.
     let platform = weft::Builder::empty().with::<Web>().with::<Counter>().boot().await.unwrap();
-    assert_eq!(platform.get::<dyn Report>().unwrap().metrics(), Some(7));
-    let order = INITIALIZED.lock().unwrap().clone();
-    let (metrics, web) = (
-        order.iter().position(|c| *c == "metrics").unwrap(),
-        order.iter().position(|c| *c == "web").unwrap(),
-    );
-    assert!(metrics < web, "{order:?}");
+    let report = platform.get::<dyn Report>().unwrap();
+    assert_eq!(report.metrics(), Some(7));
+    assert_eq!(report.metrics_initialized_first(), Some(true));
     let graph = platform.graph();
     assert_eq!(graph.dependencies("web").unwrap(), ["metrics"]);
     assert!(graph.to_dot().contains("label=\"dyn Metrics (optional)\", style=dashed"));
