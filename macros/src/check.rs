@@ -55,7 +55,21 @@ fn check_generics(component: &Component, errors: &mut Errors) {
 fn check_duplicate_requires(args: &Args, errors: &mut Errors) {
     for (index, entry) in args.requires.iter().enumerate() {
         let key = normalized(entry);
-        if args.requires[..index].iter().any(|earlier| normalized(earlier) == key) {
+        let Some(earlier) =
+            args.requires[..index].iter().find(|earlier| normalized(earlier) == key)
+        else {
+            continue;
+        };
+        if args.needs.get(index) == Some(&Need::Wrapped) {
+            errors.spanned(
+                earlier,
+                format!(
+                    "`{}` is the service this decorator wraps: it is injected without a \
+                     `requires` entry, so remove this one",
+                    display(entry)
+                ),
+            );
+        } else {
             errors.spanned(
                 entry,
                 format!("duplicate `requires` entry `{}`; list each service once", display(entry)),
