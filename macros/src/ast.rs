@@ -25,8 +25,10 @@ pub(crate) struct Field {
     /// `T` when the field's type is `Arc<T>` (written `Arc`, `std::sync::Arc` or
     /// `::std::sync::Arc`).
     pub(crate) arc_of: Option<Type>,
-    /// The field's type is written `Option<Arc<T>>` (an optional dependency, not supported yet).
-    pub(crate) optional: bool,
+    /// `T` when the field's type is written `Option<Arc<T>>`: an optional dependency.
+    pub(crate) optional_of: Option<Type>,
+    /// `T` when the field's type is written `Vec<Arc<T>>`: a collection.
+    pub(crate) all_of: Option<Type>,
     /// The field's `#[cfg(...)]` attributes, which its initializer must carry too.
     pub(crate) cfgs: Vec<Attribute>,
 }
@@ -62,7 +64,8 @@ pub(crate) fn parse(mut item: Item, errors: &mut Errors) -> Parsed {
             ty: field.ty.clone(),
             named_ty: replace_self(&field.ty, &item.ident),
             arc_of: arc_of(&field.ty).cloned(),
-            optional: option_of(&field.ty).is_some_and(|inner| arc_of(inner).is_some()),
+            optional_of: option_of(&field.ty).and_then(arc_of).cloned(),
+            all_of: generic_arg_of(&field.ty, "Vec", "vec").and_then(arc_of).cloned(),
             cfgs: field.attrs.iter().filter(|attr| attr.path().is_ident("cfg")).cloned().collect(),
         })
         .collect();

@@ -12,17 +12,55 @@ use syn::{Ident, Lit, LitStr, Path, Token, Type};
 use crate::errors::Errors;
 
 /// The keys `#[component]` accepts, in the order the messages list them.
-const KEYS: &[&str] = &["name", "provides", "requires", "crate"];
+const KEYS: &[&str] = &["name", "provides", "requires", "crate", "local"];
+
+/// How a `requires` entry is injected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Need {
+    /// `T`: into a field `Arc<T>`.
+    One,
+    /// `optional(T)`: into a field `Option<Arc<T>>`.
+    Optional,
+    /// `all_of(T)`: into a field `Vec<Arc<T>>`.
+    All,
+    /// `config(T)`: the configuration section `T`, into a field `Arc<T>`.
+    Config,
+    /// Not written in `requires`: the service a decorator (`provides = wraps(T)`) wraps, into a
+    /// field `Arc<T>`.
+    Wrapped,
+}
+
+/// How a `provides` entry is provided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Give {
+    /// `T`: the one provider.
+    One,
+    /// `one_of(T)`: a member of the collection `T`.
+    Member,
+    /// `wraps(T)`: a decorator of `T`.
+    Decorator,
+}
+
+/// One entry of `provides`.
+pub(crate) struct Provided {
+    pub(crate) ty: Type,
+    pub(crate) give: Give,
+}
 
 /// The arguments of one `#[component(...)]`, each keeping the user's tokens for spans.
 #[derive(Default)]
 pub(crate) struct Args {
     /// `name = "..."`, already checked to be a valid component name.
     pub(crate) name: Option<LitStr>,
-    /// `provides = Type`.
-    pub(crate) provides: Option<Type>,
-    /// The entries of `requires = [...]`.
+    /// `provides = Type`, `provides = [Type, ...]`, with `one_of(...)` or `wraps(...)`.
+    pub(crate) provides: Vec<Provided>,
+    /// The services injected: the entries of `requires = [...]` (without their wrappers),
+    /// then the services wrapped by `provides = wraps(...)`.
     pub(crate) requires: Vec<Type>,
+    /// How each entry of `requires` is injected, parallel to it.
+    pub(crate) needs: Vec<Need>,
+    /// `local`: not submitted to every platform; added with `Builder::with`.
+    pub(crate) local: bool,
     /// `crate = path`: where to find weft when a crate re-exports it.
     pub(crate) krate: Option<Path>,
     /// Some entry could not be parsed (or had an unknown key that may be a misspelled
@@ -90,6 +128,20 @@ fn parse_entry(
         args.malformed = true;
         return;
     }
+    if key == "local" {
+        if seen.contains(&key) {
+            errors.spanned(&key, "duplicate key `local`; each key may appear once");
+        }
+        seen.push(key.clone());
+        args.local = true;
+        if input.peek(Token![=]) {
+            let value = take_value(input);
+            errors.spanned(&value, "`local` takes no value; write `local` alone");
+        } else if !input.is_empty() {
+            let _ = input.parse::<Token![,]>();
+        }
+        return;
+    }
     if seen.contains(&key) {
         take_value(input);
         errors.spanned(&key, format!("duplicate key `{key}`; each key may appear once"));
@@ -119,13 +171,27 @@ fn parse_entry(
             args.name = parse_name(value, errors);
             args.name.is_some()
         }
-        "provides" => {
-            args.provides = parse_provides(value, errors);
-            args.provides.is_some()
-        }
-        "requires" => {
-            parse_requires(value, errors).map(|requires| args.requires = requires).is_some()
-        }
+        "provides" => match parse_provides(value, errors) {
+            Some(provides) => {
+                for wrapped in provides.iter().filter(|p| p.give == Give::Decorator) {
+                    args.requires.push(wrapped.ty.clone());
+                    args.needs.push(Need::Wrapped);
+                }
+                args.provides = provides;
+                true
+            }
+            None => false,
+        },
+        "requires" => match parse_requires(value, errors) {
+            Some(requires) => {
+                // Entries go before any wrapped service already recorded.
+                let (tys, needs): (Vec<Type>, Vec<Need>) = requires.into_iter().unzip();
+                args.requires.splice(0..0, tys);
+                args.needs.splice(0..0, needs);
+                true
+            }
+            None => false,
+        },
         _ => {
             args.krate = parse_value(
                 value,
@@ -171,7 +237,76 @@ fn parse_name(value: TokenStream, errors: &mut Errors) -> Option<LitStr> {
     Some(name)
 }
 
-fn parse_provides(value: TokenStream, errors: &mut Errors) -> Option<Type> {
+/// `name(inner)` for a known wrapper `name` (as `(name, inner)`); reports an unknown lowercase
+/// one, as in `opt(dyn Db)`.
+fn unwrap_entry<'a>(
+    value: &TokenStream,
+    known: &[&'a str],
+    errors: &mut Errors,
+) -> Result<Option<(&'a str, TokenStream)>, ()> {
+    let mut trees = value.clone().into_iter();
+    let (Some(TokenTree::Ident(word)), Some(TokenTree::Group(group)), None) =
+        (trees.next(), trees.next(), trees.next())
+    else {
+        return Ok(None);
+    };
+    if group.delimiter() != Delimiter::Parenthesis {
+        return Ok(None);
+    }
+    let text = word.to_string();
+    if let Some(name) = known.iter().find(|name| **name == text) {
+        return Ok(Some((name, group.stream())));
+    }
+    if text.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+        let expected = known.iter().map(|k| format!("`{k}(...)`")).collect::<Vec<_>>();
+        errors.spanned(
+            &word,
+            format!("unknown `{text}(...)`; expected a service type, or {}", expected.join(", ")),
+        );
+        return Err(());
+    }
+    Ok(None)
+}
+
+fn parse_provides(value: TokenStream, errors: &mut Errors) -> Option<Vec<Provided>> {
+    let mut trees = value.clone().into_iter();
+    if let (Some(TokenTree::Group(list)), None) = (trees.next(), trees.next())
+        && list.delimiter() == Delimiter::Bracket
+    {
+        let mut entries = Vec::new();
+        let mut sound = true;
+        let parser = |input: ParseStream<'_>| {
+            while !input.is_empty() {
+                if input.peek(Token![,]) {
+                    let comma: Token![,] = input.parse()?;
+                    errors.spanned(comma, "empty `provides` entry; remove the extra `,`");
+                    continue;
+                }
+                let parsed = parse_provided(take_value(input), errors);
+                sound &= parsed.is_some();
+                entries.extend(parsed);
+            }
+            Ok(())
+        };
+        if let Err(error) = parser.parse2(list.stream()) {
+            errors.push(error);
+            return None;
+        }
+        if sound && entries.is_empty() {
+            errors.spanned(&value, "`provides = []` provides nothing; remove `provides`");
+            return None;
+        }
+        return sound.then_some(entries);
+    }
+    parse_provided(value, errors).map(|provided| vec![provided])
+}
+
+fn parse_provided(value: TokenStream, errors: &mut Errors) -> Option<Provided> {
+    let (give, value) = match unwrap_entry(&value, &["one_of", "wraps"], errors).ok()? {
+        Some(("one_of", inner)) => (Give::Member, inner),
+        Some((_, inner)) => (Give::Decorator, inner),
+        None => (Give::One, value),
+    };
     let ty = parse_value(
         value,
         errors,
@@ -180,19 +315,18 @@ fn parse_provides(value: TokenStream, errors: &mut Errors) -> Option<Type> {
     )?;
     match &ty {
         Type::Slice(_) => {
-            errors
-                .spanned(&ty, "`provides` names one service type, not a list; remove the brackets");
+            errors.spanned(&ty, "a `provides` entry names one service type; remove the brackets");
             None
         }
         Type::ImplTrait(imp) => {
             errors.spanned(imp.impl_token, "`provides` cannot be `impl Trait`; write `dyn Trait`");
             None
         }
-        _ => Some(ty),
+        _ => Some(Provided { ty, give }),
     }
 }
 
-fn parse_requires(value: TokenStream, errors: &mut Errors) -> Option<Vec<Type>> {
+fn parse_requires(value: TokenStream, errors: &mut Errors) -> Option<Vec<(Type, Need)>> {
     let mut trees = value.clone().into_iter();
     let list = match (trees.next(), trees.next()) {
         (Some(TokenTree::Group(list)), None) if list.delimiter() == Delimiter::Bracket => list,
@@ -214,6 +348,17 @@ fn parse_requires(value: TokenStream, errors: &mut Errors) -> Option<Vec<Type>> 
                 continue;
             }
             let entry = take_value(input);
+            let (need, entry) =
+                match unwrap_entry(&entry, &["optional", "all_of", "config"], errors) {
+                    Err(()) => {
+                        sound = false;
+                        continue;
+                    }
+                    Ok(Some(("optional", inner))) => (Need::Optional, inner),
+                    Ok(Some(("all_of", inner))) => (Need::All, inner),
+                    Ok(Some((_, inner))) => (Need::Config, inner),
+                    Ok(None) => (Need::One, entry),
+                };
             let parsed = parse_value(
                 entry,
                 errors,
@@ -223,8 +368,13 @@ fn parse_requires(value: TokenStream, errors: &mut Errors) -> Option<Vec<Type>> 
                         .to_owned()
                 },
             );
+            if let Some(hint) = parsed.as_ref().and_then(container_hint) {
+                errors.spanned(parsed.as_ref(), hint);
+                sound = false;
+                continue;
+            }
             sound &= parsed.is_some();
-            entries.extend(parsed);
+            entries.extend(parsed.map(|ty| (ty, need)));
         }
         Ok(())
     };
@@ -233,6 +383,35 @@ fn parse_requires(value: TokenStream, errors: &mut Errors) -> Option<Vec<Type>> 
         return None;
     }
     sound.then_some(entries)
+}
+
+/// For an entry written as the field's type (`Option<dyn Db>`, `Vec<dyn Plugin>`), how to
+/// write it instead.
+fn container_hint(ty: &Type) -> Option<String> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let [syn::GenericArgument::Type(inner)] = args.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    // Only a trait object (or an `Arc`) inside: `Vec<u8>` may well be a service of its own.
+    let inner = match crate::ast::arc_of(inner) {
+        Some(arc_of) => arc_of,
+        None if matches!(inner, Type::TraitObject(_)) => inner,
+        None => return None,
+    };
+    let inner = crate::names::display(inner);
+    match last.ident.to_string().as_str() {
+        "Option" => Some(format!(
+            "an optional service is written `optional({inner})`, and stored in a field \
+             `Option<Arc<{inner}>>`"
+        )),
+        "Vec" => Some(format!(
+            "a collection is written `all_of({inner})`, and stored in a field \
+             `Vec<Arc<{inner}>>`"
+        )),
+        _ => None,
+    }
 }
 
 /// Parses `value` with `parse`, requiring it to use every token. On failure records the message
@@ -325,6 +504,7 @@ fn example(key: &Ident) -> &'static str {
         "provides" => "provides = dyn ChannelService",
         "requires" => "requires = [dyn Database]",
         "crate" => "crate = ::my_app::weft",
+        "local" => "local",
         _ => "name = \"channels\"",
     }
 }
@@ -391,7 +571,7 @@ mod tests {
             crate = ::my_app::weft,
         ));
         assert_eq!(args.name.map(|n| n.value()).as_deref(), Some("channels"));
-        assert!(args.provides.is_some());
+        assert_eq!(args.provides.len(), 1);
         assert_eq!(args.requires.len(), 2);
         assert!(args.krate.is_some());
     }
@@ -416,6 +596,29 @@ mod tests {
         assert!(found[1].starts_with("`provides` must be one service type"));
         assert!(found[2].starts_with("`requires` takes a list in brackets"));
         assert!(found[3].contains("as in `\"a-b\"`"), "{}", found[3]);
+    }
+
+    #[test]
+    fn parses_roles_around_types() {
+        let args = parse_ok(quote!(
+            name = "x",
+            provides = [dyn A, one_of(dyn B), wraps(dyn C)],
+            requires = [optional(dyn D), all_of(dyn E), config(F), dyn G],
+            local,
+        ));
+        let gives: Vec<Give> = args.provides.iter().map(|p| p.give).collect();
+        assert_eq!(gives, [Give::One, Give::Member, Give::Decorator]);
+        // The wrapped service comes last, after the written entries.
+        assert_eq!(args.needs, [Need::Optional, Need::All, Need::Config, Need::One, Need::Wrapped]);
+        assert!(args.local);
+    }
+
+    #[test]
+    fn container_types_in_requires_get_the_wrapper_to_write() {
+        let found = messages(quote!(name = "x", requires = [Option<Arc<dyn Db>>, Vec<dyn P>]));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].starts_with("an optional service is written `optional(dyn Db)`"));
+        assert!(found[1].starts_with("a collection is written `all_of(dyn P)`"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use quote::ToTokens;
 
 use crate::ast::Component;
-use crate::attr::Args;
+use crate::attr::{Args, Need};
 use crate::errors::Errors;
 use crate::names::{display, normalized};
 
@@ -17,7 +17,7 @@ pub(crate) fn check(args: &Args, component: &Component, errors: &mut Errors) -> 
     check_generics(component, errors);
     check_duplicate_requires(args, errors);
     check_auto_traits(args, component, errors);
-    check_optional_fields(component, errors);
+    check_optional_fields(args, component, errors);
     match_fields(args, component, errors)
 }
 
@@ -55,7 +55,21 @@ fn check_generics(component: &Component, errors: &mut Errors) {
 fn check_duplicate_requires(args: &Args, errors: &mut Errors) {
     for (index, entry) in args.requires.iter().enumerate() {
         let key = normalized(entry);
-        if args.requires[..index].iter().any(|earlier| normalized(earlier) == key) {
+        let Some(earlier) =
+            args.requires[..index].iter().find(|earlier| normalized(earlier) == key)
+        else {
+            continue;
+        };
+        if args.needs.get(index) == Some(&Need::Wrapped) {
+            errors.spanned(
+                earlier,
+                format!(
+                    "`{}` is the service this decorator wraps: it is injected without a \
+                     `requires` entry, so remove this one",
+                    display(entry)
+                ),
+            );
+        } else {
             errors.spanned(
                 entry,
                 format!("duplicate `requires` entry `{}`; list each service once", display(entry)),
@@ -74,9 +88,26 @@ fn match_fields(args: &Args, component: &Component, errors: &mut Errors) -> Inje
     let entries: Vec<Vec<String>> = args.requires.iter().map(normalized).collect();
     let mut injections: Injections = vec![None; component.fields.len()];
     for (field_index, field) in component.fields.iter().enumerate() {
-        let Some(inner) = &field.arc_of else { continue };
-        let key = normalized(inner);
-        injections[field_index] = entries.iter().position(|entry| *entry == key);
+        let candidates = [
+            (field.arc_of.as_ref(), false, false),
+            (field.optional_of.as_ref(), true, false),
+            (field.all_of.as_ref(), false, true),
+        ];
+        for (inner, optional, all) in candidates {
+            let Some(inner) = inner else { continue };
+            let key = normalized(inner);
+            let found = entries.iter().zip(&args.needs).position(|(entry, need)| {
+                *entry == key
+                    && match need {
+                        Need::Optional => optional,
+                        Need::All => all,
+                        _ => !optional && !all,
+                    }
+            });
+            if found.is_some() {
+                injections[field_index] = found;
+            }
+        }
     }
     for (entry_index, entry) in args.requires.iter().enumerate() {
         if entries[..entry_index].contains(&entries[entry_index]) {
@@ -108,7 +139,7 @@ fn match_fields(args: &Args, component: &Component, errors: &mut Errors) -> Inje
 /// Refuses `dyn Trait + Send + Sync` wherever a service is named: it is another type than
 /// `dyn Trait`, so a provider of one would never serve a consumer of the other.
 fn check_auto_traits(args: &Args, component: &Component, errors: &mut Errors) {
-    let named = args.provides.iter().chain(&args.requires);
+    let named = args.provides.iter().map(|provided| &provided.ty).chain(&args.requires);
     let stored = component.fields.iter().filter_map(|field| field.arc_of.as_ref());
     for ty in named.chain(stored) {
         let syn::Type::TraitObject(object) = ty else { continue };
@@ -150,16 +181,23 @@ fn is_auto_trait(bound: &syn::TypeParamBound) -> bool {
     }
 }
 
-/// Refuses fields written `Option<Arc<T>>`: weft does not inject them (yet), so they would stay
-/// `None`. Aliases of such types are refused by the compiler (see `expand::checks`).
-fn check_optional_fields(component: &Component, errors: &mut Errors) {
-    for field in component.fields.iter().filter(|field| field.optional) {
+/// Refuses fields written `Option<Arc<T>>` when `requires` has no `optional(...)` entry: they
+/// would stay `None`. With such entries, the compiler decides which fields they fill, and
+/// refuses the others (see `expand::checks`), as it does for aliases.
+fn check_optional_fields(args: &Args, component: &Component, errors: &mut Errors) {
+    if args.needs.contains(&Need::Optional) {
+        return;
+    }
+    for field in component.fields.iter() {
+        let Some(inner) = &field.optional_of else { continue };
         errors.spanned(
             &field.ty,
             format!(
-                "optional dependencies are not supported yet: field `{}` would stay `None`; to \
-                 require the service, write `Arc<...>` and list the service in `requires`",
-                member_name(&field.member)
+                "field `{}` would stay `None`: weft injects an `Option<Arc<...>>` field only for an \
+                 optional dependency; add `optional({})` to `requires`, or use another type for \
+                 data of the component's own",
+                member_name(&field.member),
+                display(inner),
             ),
         );
     }

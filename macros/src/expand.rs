@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, Item, Path, Type, TypeParamBound};
 
 use crate::ast::{self, Component, Parsed};
-use crate::attr::{self, Args};
+use crate::attr::{self, Args, Give, Need};
 use crate::check::{self, Injections};
 use crate::errors::Errors;
 use crate::names::{display, normalized};
@@ -55,32 +55,76 @@ fn registration(
     let ident = &component.item.ident;
     let type_name = ident.to_string();
     let construct = construct(args, component, injections);
-    let provides = args.provides.as_ref().map(|provides| match provides {
-        // Generated items cannot say `Self`: name the struct instead.
-        Type::Path(path) if path.qself.is_none() && path.path.is_ident("Self") => {
-            let ident = Ident::new(&type_name, provides.span());
-            syn::parse_quote!(#ident)
+    // Generated items cannot say `Self`: name the struct instead.
+    let provides: Vec<(Type, Give)> = args
+        .provides
+        .iter()
+        .map(|provided| {
+            let ty = match &provided.ty {
+                Type::Path(path) if path.qself.is_none() && path.path.is_ident("Self") => {
+                    let ident = Ident::new(&type_name, provided.ty.span());
+                    syn::parse_quote!(#ident)
+                }
+                other => other.clone(),
+            };
+            (ty, provided.give)
+        })
+        .collect();
+    let keys: Vec<TokenStream> = provides
+        .iter()
+        .map(|(ty, give)| {
+            let ty_name = display(ty);
+            let role = match give {
+                Give::One => quote!(),
+                Give::Member => quote!(.one_of()),
+                Give::Decorator => quote!(.wraps()),
+            };
+            quote!(__weft_p::ServiceKey::of::<#ty>(#ty_name) #role)
+        })
+        .collect();
+    let (provides_key, provide) = match (keys.split_first(), provides.as_slice()) {
+        (Some((first, [])), [(ty, _)]) => {
+            let one = provide(ident, ty);
+            (quote!(::core::option::Option::Some(#first)), quote!(__weft_p::Provide::from(#one)))
         }
-        other => other.clone(),
-    });
-    let (provides_key, provide) = match &provides {
-        Some(provides) => {
-            let provides_name = display(provides);
+        (Some((first, rest)), _) => {
+            let each = provides.iter().map(|(ty, _)| provide(ident, ty));
             (
-                quote!(::core::option::Option::Some(
-                    __weft_p::ServiceKey::of::<#provides>(#provides_name)
-                )),
-                provide(ident, provides),
+                quote!(::core::option::Option::Some(#first.and(&[#(#rest),*]))),
+                quote! {{
+                    fn __weft_provide_all(
+                        component: ::std::sync::Arc<#ident>,
+                    ) -> ::std::vec::Vec<__weft_p::Service> {
+                        let mut all = ::std::vec::Vec::new();
+                        #(
+                            if let ::core::option::Option::Some(provide) = #each {
+                                all.push(provide(::std::sync::Arc::clone(&component)));
+                            }
+                        )*
+                        all
+                    }
+                    __weft_p::Provide::Many(__weft_provide_all)
+                }},
             )
         }
-        None => (quote!(::core::option::Option::None), quote!(::core::option::Option::None)),
+        _ => (quote!(::core::option::Option::None), quote!(__weft_p::Provide::Nothing)),
     };
-    let requires = args.requires.iter().map(|entry| {
+    let requires = args.requires.iter().zip(&args.needs).map(|(entry, need)| {
         let entry_name = display(entry);
-        quote!(__weft_p::ServiceKey::of::<#entry>(#entry_name))
+        match need {
+            Need::Optional => quote!(__weft_p::ServiceKey::of::<#entry>(#entry_name).optional()),
+            Need::All => quote!(__weft_p::ServiceKey::of::<#entry>(#entry_name).all()),
+            Need::Config => quote!(__weft_p::ServiceKey::config::<#entry>(#entry_name)),
+            Need::One | Need::Wrapped => quote!(__weft_p::ServiceKey::of::<#entry>(#entry_name)),
+        }
     });
-    let checks = checks(args, provides.as_ref(), component, injections);
+    let checks = checks(args, &provides, component, injections);
     let (no_hooks, erase) = not_send_fallbacks(&type_name);
+    let submit = (!args.local).then(|| {
+        quote! {
+            __weft_p::inventory::submit! { __WEFT_REGISTRATION }
+        }
+    });
     quote! {
         use #krate::__private as __weft_p;
 
@@ -102,18 +146,24 @@ fn registration(
             )
         }
 
-        __weft_p::inventory::submit! {
-            __weft_p::Registration {
-                name: #name,
-                type_name: #type_name,
-                module_path: ::core::module_path!(),
-                file: ::core::file!(),
-                line: ::core::line!(),
-                provides: #provides_key,
-                requires: &[#(#requires),*],
-                build: __weft_build,
+        const __WEFT_REGISTRATION: __weft_p::Registration = __weft_p::Registration {
+            name: #name,
+            type_name: #type_name,
+            module_path: ::core::module_path!(),
+            file: ::core::file!(),
+            line: ::core::line!(),
+            provides: #provides_key,
+            requires: &[#(#requires),*],
+            build: __weft_build,
+        };
+
+        impl #krate::Declared for #ident {
+            fn registration() -> &'static __weft_p::Registration {
+                &__WEFT_REGISTRATION
             }
         }
+
+        #submit
     }
 }
 
@@ -141,7 +191,7 @@ fn not_send_fallbacks(type_name: &str) -> (TokenStream, TokenStream) {
             &self,
             component: __WeftC,
             hooks: __weft_p::Hooks<__WeftC>,
-            provide: ::core::option::Option<fn(::std::sync::Arc<__WeftC>) -> __weft_p::Service>,
+            provide: __weft_p::Provide<__WeftC>,
         ) -> __weft_p::Erased
     };
     let erase = quote! {
@@ -152,7 +202,7 @@ fn not_send_fallbacks(type_name: &str) -> (TokenStream, TokenStream) {
             for __weft_p::Probe<__WeftC>
         {
             #erase_signature {
-                __weft_p::erase(component, hooks, provide)
+                __weft_p::erase_with(component, hooks, provide)
             }
         }
         trait __WeftCannotErase<__WeftC> {
@@ -182,20 +232,33 @@ fn construct(args: &Args, component: &Component, injections: &Injections) -> Tok
         let span = field.ty.span();
         let default = quote_spanned!(span=> (&__weft_p::Probe::<#ty>::new()).__weft_default());
         let value = match injection {
-            Some(entry) => {
-                let entry = &args.requires[*entry];
+            Some(index) => {
+                let entry = &args.requires[*index];
                 let entry_name = display(entry);
                 // Spanned from the first to the last token of the entry.
                 let (start, end) = span_range(entry);
-                let get = quote_spanned!(start=> __weft_injector.get::<#entry>);
-                quote_spanned!(end=> #get(#entry_name)?)
+                match args.needs[*index] {
+                    Need::Optional => {
+                        let get = quote_spanned!(start=> __weft_injector.get_optional::<#entry>);
+                        quote_spanned!(end=> #get())
+                    }
+                    Need::All => {
+                        let get = quote_spanned!(start=> __weft_injector.get_all::<#entry>);
+                        quote_spanned!(end=> #get())
+                    }
+                    _ => {
+                        let get = quote_spanned!(start=> __weft_injector.get::<#entry>);
+                        quote_spanned!(end=> #get(#entry_name)?)
+                    }
+                }
             }
             None if args.requires.is_empty() => default,
             None => {
-                let probes = args.requires.iter().map(|entry| {
+                let probes = args.requires.iter().zip(&args.needs).map(|(entry, need)| {
                     let entry_name = display(entry);
+                    let marker = marker(entry, *need);
                     quote_spanned! {span=>
-                        .or_else(|| (&__weft_p::Pair::<#ty, #entry>::new())
+                        .or_else(|| (&__weft_p::Pair::<#ty, #marker>::new())
                             .__weft_inject(__weft_injector, #entry_name))
                     }
                 });
@@ -228,11 +291,30 @@ fn construct(args: &Args, component: &Component, injections: &Injections) -> Tok
     }
 }
 
+/// What a `Pair` probe compares a field with to inject `entry`: the service itself, or
+/// `Optional<T>` / `All<T>` for the other ways of requiring it.
+fn marker(entry: &Type, need: Need) -> TokenStream {
+    match need {
+        Need::Optional => quote!(__weft_p::Optional<#entry>),
+        Need::All => quote!(__weft_p::All<#entry>),
+        _ => quote!(#entry),
+    }
+}
+
+/// The type of the field that stores `entry`: `Arc<T>`, `Option<Arc<T>>` or `Vec<Arc<T>>`.
+fn stored(entry: &Type, need: Need) -> TokenStream {
+    match need {
+        Need::Optional => quote!(::core::option::Option<::std::sync::Arc<#entry>>),
+        Need::All => quote!(::std::vec::Vec<::std::sync::Arc<#entry>>),
+        _ => quote!(::std::sync::Arc<#entry>),
+    }
+}
+
 /// The compile-time checks the compiler decides, in a function that is never called. Each
 /// failing check is one error in weft's words, at the user's tokens.
 fn checks(
     args: &Args,
-    provides: Option<&Type>,
+    provides: &[(Type, Give)],
     component: &Component,
     injections: &Injections,
 ) -> TokenStream {
@@ -249,12 +331,15 @@ fn checks(
     checks.push(quote_spanned! {ident.span()=>
         __weft_p::assert_component::<#ident, _>(#services);
     });
-    if let Some(provides @ Type::TraitObject(_)) = provides {
+    for (provides, _) in provides.iter().filter(|(ty, _)| matches!(ty, Type::TraitObject(_))) {
         let probe = quote!((&__weft_p::Probe::<#provides>::new()).__weft_service());
         checks.push(assert_at(provides, "assert_service", &[provides], &probe));
     }
-    for (index, entry) in args.requires.iter().enumerate() {
-        if let Some(provides) = provides {
+    for (index, (entry, need)) in args.requires.iter().zip(&args.needs).enumerate() {
+        // A `config(T)` entry whose `T` is not a `Section` is reported once, by
+        // `ServiceKey::config` in the registration.
+        // A decorator requires the service it wraps; no other entry may name its own service.
+        for (provides, _) in provides.iter().filter(|_| *need != Need::Wrapped) {
             let same = quote!((&__weft_p::Pair::<#entry, #provides>::new()).__weft_same());
             checks.push(assert_at(entry, "assert_not_own_service", &[entry], &same));
         }
@@ -275,10 +360,16 @@ fn checks(
             .filter(|(field, injection)| injection.is_none() && field.cfgs.is_empty())
         {
             let ty = &field.named_ty;
+            let stored = stored(entry, *need);
             count = quote!(__weft_p::add(#count,
-                (&__weft_p::Pair::<#ty, ::std::sync::Arc<#entry>>::new()).__weft_same()));
+                (&__weft_p::Pair::<#ty, #stored>::new()).__weft_same()));
         }
-        checks.push(assert_at(entry, "assert_stored_once", &[entry], &count));
+        let assert = match need {
+            Need::Optional => "assert_optional_stored_once",
+            Need::All => "assert_all_stored_once",
+            _ => "assert_stored_once",
+        };
+        checks.push(assert_at(entry, assert, &[entry], &count));
     }
     // Every other field is injected or built; none is an `Option<Arc<T>>` left `None`.
     let struct_default = if args.requires.is_empty() {
@@ -289,9 +380,10 @@ fn checks(
     for (field, _) in component.fields.iter().zip(injections).filter(|(_, i)| i.is_none()) {
         let ty = &field.named_ty;
         let mut injected = quote!(__weft_p::No);
-        for entry in &args.requires {
+        for (entry, need) in args.requires.iter().zip(&args.needs) {
+            let stored = stored(entry, *need);
             injected = quote!(__weft_p::or(#injected,
-                (&__weft_p::Pair::<#ty, ::std::sync::Arc<#entry>>::new()).__weft_same()));
+                (&__weft_p::Pair::<#ty, #stored>::new()).__weft_same()));
         }
         let built = quote! {
             __weft_p::or(
@@ -299,7 +391,10 @@ fn checks(
                 (&__weft_p::Probe::<#ty>::new()).__weft_has_default(),
             )
         };
-        let optional = quote!((&__weft_p::Probe::<#ty>::new()).__weft_optional());
+        let optional = quote!(__weft_p::or(
+            #injected,
+            __weft_p::not((&__weft_p::Probe::<#ty>::new()).__weft_optional()),
+        ));
         let built = assert_at(&field.ty, "assert_field_built", &[ty], &built);
         let optional = assert_at(&field.ty, "assert_not_optional", &[ty], &optional);
         let cfgs = &field.cfgs;
@@ -317,16 +412,18 @@ fn checks(
         });
     }
     // Hooks written as inherent methods, outside `impl Lifecycle`, would never run.
+    // The parameter keeps the call-site span, so that it resolves inside `macro_rules!` too.
+    let this = quote!(__weft_component);
     checks.push(quote_spanned! {ident.span()=>
         let __weft_lifecycle = (&__weft_p::Probe::<#ident>::new()).__weft_lifecycle();
-        __weft_p::assert_init_hook::<#ident, _>((__weft_lifecycle, __weft_component.init()));
+        __weft_p::assert_init_hook::<#ident, _>((__weft_lifecycle, #this.init()));
         __weft_p::assert_start_hook::<#ident, _>((
             __weft_lifecycle,
-            (&*__weft_component).start(),
+            (&*#this).start(),
         ));
         __weft_p::assert_stop_hook::<#ident, _>((
             __weft_lifecycle,
-            (&*__weft_component).stop(),
+            (&*#this).stop(),
         ));
     });
     quote! {

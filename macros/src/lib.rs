@@ -68,6 +68,52 @@ use proc_macro::TokenStream;
 /// - `requires = [Type, ...]` (optional): the services the component uses. Each one is injected
 ///   into the one field of type `Arc<Type>`.
 /// - `crate = path` (optional): where weft is, for crates that re-export it.
+/// - `local` (optional): the component joins no platform by itself; a test adds it with
+///   `Builder::with::<Type>()` (see `weft::testing`), so that it stays out of the other tests'
+///   platforms.
+///
+/// # Beyond one provider per service
+///
+/// | you write | it means | the field |
+/// |---|---|---|
+/// | `requires = [optional(T)]` | injected when a component provides `T` (and initialized first), `None` otherwise | `Option<Arc<T>>` |
+/// | `requires = [all_of(T)]` | every component that provides `one_of(T)`, in component name order, each initialized first; possibly none | `Vec<Arc<T>>` |
+/// | `requires = [config(T)]` | the configuration section `T` (`weft::config::Section`), loaded and checked before any hook | `Arc<T>` |
+/// | `provides = one_of(T)` | this component is one member of the collection `T`; a second plain `provides = T` stays an error | |
+/// | `provides = [A, B]` | one instance, shared behind each service (entries may be `one_of(...)`) | |
+/// | `provides = wraps(T)` | a decorator: it receives the `T` below it and serves its own in its place | `Arc<T>` (the wrapped one) |
+///
+/// Decorators of one service compose in component name order: the first by name wraps the
+/// provider, each next one wraps the one before, and consumers (and `Platform::get`) get the
+/// last. A collection consumer also accepts a single plain provider, as a collection of one.
+///
+/// ```
+/// use std::sync::Arc;
+/// use weft::prelude::*;
+///
+/// pub trait Metrics: Send + Sync {}
+/// pub trait HealthCheck: Send + Sync {}
+/// pub trait Store: Send + Sync {}
+///
+/// #[component(name = "store", provides = [dyn Store, one_of(dyn HealthCheck)])]
+/// #[derive(Default)]
+/// pub struct Memory;
+/// impl Store for Memory {}
+/// impl HealthCheck for Memory {}
+///
+/// #[component(name = "cache", provides = wraps(dyn Store), requires = [optional(dyn Metrics)])]
+/// pub struct Cache {
+///     inner: Arc<dyn Store>,              // the store it wraps
+///     metrics: Option<Arc<dyn Metrics>>,  // no component provides it: `None`
+/// }
+/// impl Store for Cache {}
+///
+/// #[component(name = "health", requires = [all_of(dyn HealthCheck), dyn Store])]
+/// pub struct Health {
+///     checks: Vec<Arc<dyn HealthCheck>>,  // `store`'s
+///     store: Arc<dyn Store>,              // `cache`, wrapping `store`
+/// }
+/// ```
 ///
 /// Types are matched by identity, not by spelling: `requires = [dyn crate::db::Database]`
 /// pairs with a field `Arc<dyn Database>`, a field whose type is an alias of it
@@ -152,6 +198,9 @@ use proc_macro::TokenStream;
 ///     }
 /// };
 /// ```
+///
+/// It also implements `weft::Declared` for the struct (the same registration, for
+/// `Builder::with`); with `local`, that is the only way to reach it.
 ///
 /// The generated code differs only in what matters when the declaration is wrong, or spelled
 /// differently. Beside the constructor it emits a function that is never called, whose

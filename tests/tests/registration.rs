@@ -1,10 +1,8 @@
 //! What `#[component]` registers, and how the generated constructor injects services.
 
-use std::any::TypeId;
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use weft::__private::{Injector, Service};
+use weft::__private::{Injector, Inputs, Service};
 use weft::{InjectError, Registration, ServiceKey};
 
 /// A required service.
@@ -58,7 +56,7 @@ fn the_registration_describes_the_declaration() {
     assert_eq!(store.type_name, "Store");
     assert_eq!(store.module_path, "registration");
     assert!(store.file.ends_with("registration.rs"), "{}", store.file);
-    assert_eq!(store.line, 20, "the line of the `#[component]` attribute");
+    assert_eq!(store.line, 18, "the line of the `#[component]` attribute");
     assert_eq!(store.provides, Some(ServiceKey::of::<dyn Cache>("")));
     assert_eq!(store.provides.map(|key| key.name()), Some("dyn Cache"));
     assert_eq!(store.requires, [ServiceKey::of::<dyn Database>("")]);
@@ -71,7 +69,7 @@ fn the_registration_describes_the_declaration() {
 
 #[test]
 fn the_constructor_asks_for_each_required_service() {
-    let none = HashMap::new();
+    let none = Inputs::default();
     let error = (registration("store").build)(&Injector::new("store", &none))
         .expect_err("`dyn Database` is missing");
     assert!(
@@ -81,6 +79,6 @@ fn the_constructor_asks_for_each_required_service() {
 
     let db: Arc<dyn Database> = Arc::new(Postgres);
     assert_eq!(db.url(), "postgres://");
-    let services = HashMap::from([(TypeId::of::<dyn Database>(), Service::new(db))]);
+    let services: Inputs = [Service::new(db)].into_iter().collect();
     assert!((registration("store").build)(&Injector::new("store", &services)).is_ok());
 }

@@ -5,9 +5,10 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.pass("ui/pass/*.rs");
-    for category in
-        ["attr", "name", "requires", "provides", "fields", "item", "platform", "default", "hooks"]
-    {
+    for category in [
+        "attr", "name", "requires", "provides", "fields", "item", "platform", "default", "hooks",
+        "beyond",
+    ] {
         t.compile_fail(format!("ui/{category}/*.rs"));
     }
 }

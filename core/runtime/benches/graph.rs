@@ -105,9 +105,83 @@ fn check(c: &mut Criterion) {
     group.finish();
 }
 
+/// `len` components beyond one provider per service: every tenth one contributes to one of
+/// ten collections instead of providing its own service, every component has two plain
+/// requirements and one optional one (a third of them absent), and every twentieth one
+/// requires a whole collection.
+fn synthetic_beyond(len: usize) -> Builder {
+    let mut random = xorshift(0x9e37_79b9_7f4a_7c15u64);
+    let keys: Vec<ServiceKey> =
+        (0..len).map(|i| ServiceKey::named(leak(format!("svc{i}")))).collect();
+    let groups: Vec<ServiceKey> =
+        (0..10).map(|k| ServiceKey::named(leak(format!("group{k}")))).collect();
+    let member = |i: usize| i.is_multiple_of(10);
+    let mut registrations: Vec<&'static Registration> = (0..len)
+        .map(|i| {
+            let mut requires: Vec<ServiceKey> = Vec::new();
+            if i > 0 {
+                for _ in 0..2 {
+                    let j = random(i);
+                    if !member(j) && !requires.contains(&keys[j]) {
+                        requires.push(keys[j]);
+                    }
+                }
+                let j = random(i);
+                let key = match j % 3 {
+                    0 => ServiceKey::named(leak(format!("absent{i}"))),
+                    _ => keys[j],
+                };
+                if !member(j) && !requires.contains(&key) {
+                    requires.push(key.optional());
+                }
+            }
+            // Members of collection `k` are the components `i % 10 == 0`; a consumer comes
+            // after all of them (the last tenth of the graph), so the graph stays acyclic.
+            if i % 20 == 5 && i > len * 9 / 10 {
+                requires.push(groups[random(10)].all());
+            }
+            let provides = match member(i) {
+                true => groups[(i / 10) % 10].one_of(),
+                false => keys[i],
+            };
+            &*Box::leak(Box::new(Registration {
+                name: leak(format!("component-{i}")),
+                type_name: "Nothing",
+                module_path: module_path!(),
+                file: file!(),
+                line: 1,
+                provides: Some(provides),
+                requires: Box::leak(requires.into_boxed_slice()),
+                build: |_| Ok(erase(Nothing, Hooks::none(), None)),
+            }))
+        })
+        .collect();
+    for i in (1..registrations.len()).rev() {
+        registrations.swap(i, random(i + 1));
+    }
+    registrations.into_iter().fold(Builder::empty(), Builder::register)
+}
+
+fn check_beyond(c: &mut Criterion) {
+    let mut group = c.benchmark_group("graph_check_beyond");
+    let len = 10_000;
+    let builder = synthetic_beyond(len);
+    let graph = builder.resolve().expect("a synthetic DAG has no problem");
+    println!("graph_check_beyond/{len}: {} edges", graph.edge_count());
+    drop(graph);
+    group.throughput(Throughput::Elements(len as u64));
+    group.bench_with_input(BenchmarkId::from_parameter(len), &builder, |b, builder| {
+        b.iter(|| {
+            let graph = builder.resolve().expect("no problem");
+            black_box(graph.init_order());
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = check
+    targets = check, check_beyond
 }
 criterion_main!(benches);

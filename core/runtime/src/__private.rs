@@ -2,7 +2,7 @@
 
 pub use crate::component::{
     BoxFuture, Erased, HookProbe, Hooks, HooksViaDefault, HooksViaLifecycle, InjectError, Injector,
-    Service, ServiceKey, erase,
+    Inputs, Provide, Service, ServiceKey, erase, erase_many, erase_with,
 };
 pub use crate::registry::Registration;
 pub use ::inventory;
@@ -156,19 +156,81 @@ impl<F> FieldBuilt<F> for Yes {}
 /// Fails to compile unless the field of type `F` can be built.
 pub fn assert_field_built<F>(_built: impl FieldBuilt<F>) {}
 
-/// Holds for a field that is not `Option<Arc<T>>`.
+/// Holds ([`Yes`]) for a field that is injected, or that is not `Option<Arc<T>>`.
 #[diagnostic::on_unimplemented(
-    message = "optional dependencies are not supported yet: a field of type `{F}` would stay `None`",
-    label = "weft does not inject `Option<Arc<...>>` fields",
-    note = "to require the service, store it as `Arc<...>` and list it in `requires`; for data \
-            of the component's own, set in `init`, use another type (e.g. `OnceLock<Arc<...>>`)"
+    message = "field of type `{F}` would stay `None`: no `optional(...)` entry of `requires` fills it",
+    label = "weft injects an `Option<Arc<...>>` field only for an optional dependency",
+    note = "add `optional(T)` to `requires` for the service `T` this field holds; for data of \
+            the component's own, set in `init`, use another type (e.g. `OnceLock<Arc<...>>`)"
 )]
 pub trait NotOptional<F> {}
 
-impl<F> NotOptional<F> for No {}
+impl<F> NotOptional<F> for Yes {}
 
-/// Fails to compile unless `optional` is [`No`].
-pub fn assert_not_optional<F>(_optional: impl NotOptional<F>) {}
+/// Fails to compile unless the field is injected or is not optional.
+pub fn assert_not_optional<F>(_injected_or_not_optional: impl NotOptional<F>) {}
+
+/// As [`StoredSomewhere`], for an `optional(R)` entry.
+#[diagnostic::on_unimplemented(
+    message = "no field stores the optional service `{R}`",
+    label = "add a field of type `Option<Arc<...>>` of this service, or remove the entry",
+    note = "an optional service is injected into the one field of type `Option<Arc<S>>`, where \
+            `S` is the entry"
+)]
+pub trait OptionalStoredSomewhere<R: ?Sized> {}
+
+impl<R: ?Sized> OptionalStoredSomewhere<R> for One {}
+impl<R: ?Sized> OptionalStoredSomewhere<R> for Many {}
+
+/// Fails to compile unless `count` is [`One`] (an `optional(R)` entry).
+pub fn assert_optional_stored_once<R: ?Sized>(
+    _count: impl Copy + OptionalStoredSomewhere<R> + StoredOnce<R>,
+) {
+}
+
+/// As [`StoredSomewhere`], for an `all_of(R)` entry.
+#[diagnostic::on_unimplemented(
+    message = "no field stores the collection `{R}`",
+    label = "add a field of type `Vec<Arc<...>>` of this service, or remove the entry",
+    note = "every member of a collection is injected into the one field of type `Vec<Arc<S>>`, \
+            where `S` is the entry"
+)]
+pub trait AllStoredSomewhere<R: ?Sized> {}
+
+impl<R: ?Sized> AllStoredSomewhere<R> for One {}
+impl<R: ?Sized> AllStoredSomewhere<R> for Many {}
+
+/// Fails to compile unless `count` is [`One`] (an `all_of(R)` entry).
+pub fn assert_all_stored_once<R: ?Sized>(
+    _count: impl Copy + AllStoredSomewhere<R> + StoredOnce<R>,
+) {
+}
+
+/// Marks an optional requirement of `T` in a [`Pair`]: a field `Option<Arc<T>>` stores it.
+pub struct Optional<T: ?Sized>(PhantomData<fn() -> Arc<T>>);
+
+/// Marks a collection requirement of `T` in a [`Pair`]: a field `Vec<Arc<T>>` stores it.
+pub struct All<T: ?Sized>(PhantomData<fn() -> Arc<T>>);
+
+impl<T: ?Sized + 'static> InjectInto<Option<Arc<T>>> for Pair<Option<Arc<T>>, Optional<T>> {
+    fn __weft_inject(
+        &self,
+        injector: &Injector<'_>,
+        _: &'static str,
+    ) -> Option<Result<Option<Arc<T>>, InjectError>> {
+        Some(Ok(injector.get_optional::<T>()))
+    }
+}
+
+impl<T: ?Sized + 'static> InjectInto<Vec<Arc<T>>> for Pair<Vec<Arc<T>>, All<T>> {
+    fn __weft_inject(
+        &self,
+        injector: &Injector<'_>,
+        _: &'static str,
+    ) -> Option<Result<Vec<Arc<T>>, InjectError>> {
+        Some(Ok(injector.get_all::<T>()))
+    }
+}
 
 /// Holds when the component has no hook written outside `impl Lifecycle` (the pair is
 /// `(implements Lifecycle, what `init` resolves to)`).
@@ -525,6 +587,28 @@ impl Or<No> for No {
 
 /// `a || b`, at the type level.
 pub fn or<A: Or<B>, B>(_a: A, _b: B) -> A::Out {
+    A::OUT
+}
+
+/// `!self`, at the type level.
+pub trait Not {
+    /// The negation.
+    type Out: Copy;
+    /// Its value.
+    const OUT: Self::Out;
+}
+
+impl Not for Yes {
+    type Out = No;
+    const OUT: No = No;
+}
+impl Not for No {
+    type Out = Yes;
+    const OUT: Yes = Yes;
+}
+
+/// `!a`, at the type level.
+pub fn not<A: Not>(_a: A) -> A::Out {
     A::OUT
 }
 

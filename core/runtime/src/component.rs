@@ -32,16 +32,142 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 /// assert_eq!(DB, ServiceKey::of::<dyn Database>("written differently"));
 /// assert_ne!(DB, ServiceKey::named("dyn Database"));
 /// ```
+///
+/// A key also says how the service is required or provided (its [`Role`]): equality and hashing
+/// compare the service alone, so `ServiceKey::of::<dyn Db>("dyn Db").optional()` is the same
+/// service as the plain key.
 #[derive(Clone, Copy)]
 pub struct ServiceKey {
     type_id: Option<fn() -> TypeId>,
     name: &'static str,
+    role: Role,
+    also: &'static [ServiceKey],
+    load: Option<LoadSection>,
+}
+
+/// Loads a configuration section for a [`Role::Config`] requirement.
+pub(crate) type LoadSection =
+    fn(&crate::config::Sources) -> Result<Service, Vec<crate::config::ConfigProblem>>;
+
+/// How a component requires or provides a service: the part of `#[component]`'s `requires`
+/// and `provides` entries around the type.
+///
+/// ```
+/// use weft::{Role, ServiceKey};
+///
+/// trait Plugin {}
+/// const ALL: ServiceKey = ServiceKey::of::<dyn Plugin>("dyn Plugin").all();
+/// assert_eq!(ALL.role(), Role::All);
+/// assert_eq!(ALL, ServiceKey::of::<dyn Plugin>("dyn Plugin"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Role {
+    /// `requires = [T]`: exactly one provider; `provides = T`: the one provider.
+    One,
+    /// `requires = [optional(T)]`: injected when a component provides `T`, `None` otherwise.
+    Optional,
+    /// `requires = [all_of(T)]`: every component that provides `one_of(T)`, possibly none.
+    All,
+    /// `provides = one_of(T)`: one of several contributions to the collection `T`.
+    Member,
+    /// `provides = wraps(T)`: takes the `T` another component provides and serves a wrapped
+    /// one in its place.
+    Decorator,
+    /// `requires = [config(T)]`: the configuration section `T`, loaded before any hook runs.
+    Config,
+}
+
+impl Role {
+    /// How `#[component]` spells the role: `one` (a plain entry), `optional`, `all_of`,
+    /// `one_of`, `wraps` or `config`.
+    ///
+    /// ```
+    /// assert_eq!(weft::Role::Optional.as_str(), "optional");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::One => "one",
+            Role::Optional => "optional",
+            Role::All => "all_of",
+            Role::Member => "one_of",
+            Role::Decorator => "wraps",
+            Role::Config => "config",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl ServiceKey {
     /// The key of service type `T`; `name` is `T` as the user wrote it.
     pub const fn of<T: ?Sized + 'static>(name: &'static str) -> Self {
-        ServiceKey { type_id: Some(TypeId::of::<T>), name }
+        ServiceKey { type_id: Some(TypeId::of::<T>), name, role: Role::One, also: &[], load: None }
+    }
+
+    /// The configuration section `T` (see [`crate::config`]), as a requirement.
+    pub const fn config<T: crate::config::Section>(name: &'static str) -> Self {
+        ServiceKey {
+            type_id: Some(TypeId::of::<T>),
+            name,
+            role: Role::Config,
+            also: &[],
+            load: Some(crate::config::load_section::<T>),
+        }
+    }
+
+    /// This service, required as optional: see [`Role::Optional`].
+    pub const fn optional(self) -> Self {
+        ServiceKey { role: Role::Optional, ..self }
+    }
+
+    /// This service, required as a collection: see [`Role::All`].
+    pub const fn all(self) -> Self {
+        ServiceKey { role: Role::All, ..self }
+    }
+
+    /// This service, provided as one member of a collection: see [`Role::Member`].
+    pub const fn one_of(self) -> Self {
+        ServiceKey { role: Role::Member, ..self }
+    }
+
+    /// This service, provided by wrapping another provider's: see [`Role::Decorator`].
+    pub const fn wraps(self) -> Self {
+        ServiceKey { role: Role::Decorator, ..self }
+    }
+
+    /// A `provides` key that also provides the services `more`, from the same instance.
+    ///
+    /// ```
+    /// use weft::ServiceKey;
+    ///
+    /// trait A {}
+    /// trait B {}
+    /// const BOTH: ServiceKey =
+    ///     ServiceKey::of::<dyn A>("dyn A").and(&[ServiceKey::of::<dyn B>("dyn B")]);
+    /// assert_eq!(BOTH.services().count(), 2);
+    /// ```
+    pub const fn and(self, more: &'static [ServiceKey]) -> Self {
+        ServiceKey { also: more, ..self }
+    }
+
+    /// How the service is required or provided.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// This key followed by the ones added with [`and`](ServiceKey::and).
+    pub fn services(&self) -> impl Iterator<Item = &ServiceKey> {
+        std::iter::once(self).chain(self.also)
+    }
+
+    /// For a [`Role::Config`] key, how to load the section.
+    pub(crate) fn loader(&self) -> Option<LoadSection> {
+        self.load
     }
 
     /// A key identified by its name alone, with no Rust type behind it.
@@ -56,7 +182,7 @@ impl ServiceKey {
     /// assert_eq!(ServiceKey::named("svc-1").type_id(), None);
     /// ```
     pub const fn named(name: &'static str) -> Self {
-        ServiceKey { type_id: None, name }
+        ServiceKey { type_id: None, name, role: Role::One, also: &[], load: None }
     }
 
     /// The `TypeId` of the service type, or `None` for a [`named`](ServiceKey::named) key.
@@ -209,15 +335,40 @@ pub enum InjectError {
     },
 }
 
+/// The services one component may reach, by service type: one for a plain or present optional
+/// requirement, every member (in order) for a collection.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    by_type: HashMap<TypeId, Vec<Service>>,
+}
+
+/// Each service under its own type, in order (several of one type make a collection).
+impl FromIterator<Service> for Inputs {
+    fn from_iter<I: IntoIterator<Item = Service>>(services: I) -> Self {
+        let mut inputs = Inputs::default();
+        for service in services {
+            inputs.insert(service.type_id(), Some(service));
+        }
+        inputs
+    }
+}
+
+impl Inputs {
+    /// Adds `services` under the service type `type_id` (after any already there).
+    pub(crate) fn insert(&mut self, type_id: TypeId, services: impl IntoIterator<Item = Service>) {
+        self.by_type.entry(type_id).or_default().extend(services);
+    }
+}
+
 /// Hands a component the services it declared, and nothing else.
 pub struct Injector<'a> {
     component: &'static str,
-    services: &'a HashMap<TypeId, Service>,
+    services: &'a Inputs,
 }
 
 impl<'a> Injector<'a> {
-    /// An injector for `component` that serves `services` (keyed by service `TypeId`).
-    pub fn new(component: &'static str, services: &'a HashMap<TypeId, Service>) -> Self {
+    /// An injector for `component` that serves `services`.
+    pub fn new(component: &'static str, services: &'a Inputs) -> Self {
         Injector { component, services }
     }
 
@@ -228,10 +379,22 @@ impl<'a> Injector<'a> {
 
     /// The service `T`, which must be one of the component's declared requirements.
     pub fn get<T: ?Sized + 'static>(&self, name: &'static str) -> Result<Arc<T>, InjectError> {
-        self.services
-            .get(&TypeId::of::<T>())
-            .and_then(Service::downcast::<T>)
+        self.get_optional::<T>()
             .ok_or(InjectError::Unavailable { component: self.component, service: name })
+    }
+
+    /// The service `T` if the platform has it: an optional requirement.
+    pub fn get_optional<T: ?Sized + 'static>(&self) -> Option<Arc<T>> {
+        self.services.by_type.get(&TypeId::of::<T>())?.first().and_then(Service::downcast::<T>)
+    }
+
+    /// Every member of the collection `T`, in the platform's order (possibly none).
+    pub fn get_all<T: ?Sized + 'static>(&self) -> Vec<Arc<T>> {
+        self.services
+            .by_type
+            .get(&TypeId::of::<T>())
+            .map(|all| all.iter().filter_map(Service::downcast::<T>).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -329,8 +492,54 @@ pub fn erase<C: Send + Sync + 'static>(
     hooks: Hooks<C>,
     provide: Option<fn(Arc<C>) -> Service>,
 ) -> Erased {
+    erase_with(component, hooks, Provide::from(provide))
+}
+
+/// Erases a constructed component that provides what `provide` says.
+pub fn erase_with<C: Send + Sync + 'static>(
+    component: C,
+    hooks: Hooks<C>,
+    provide: Provide<C>,
+) -> Erased {
     Erased(Box::new(Typed { component: Box::new(component), hooks, provide }))
 }
+
+/// Erases a constructed component that provides several services: `provide` turns the one
+/// shared instance into each of them, in the order of its `provides` list.
+pub fn erase_many<C: Send + Sync + 'static>(
+    component: C,
+    hooks: Hooks<C>,
+    provide: fn(Arc<C>) -> Vec<Service>,
+) -> Erased {
+    erase_with(component, hooks, Provide::Many(provide))
+}
+
+/// How a shared component becomes its services.
+pub enum Provide<C> {
+    /// It provides nothing.
+    Nothing,
+    /// It provides one service.
+    One(fn(Arc<C>) -> Service),
+    /// It provides several services, from the one instance.
+    Many(fn(Arc<C>) -> Vec<Service>),
+}
+
+impl<C> From<Option<fn(Arc<C>) -> Service>> for Provide<C> {
+    fn from(provide: Option<fn(Arc<C>) -> Service>) -> Self {
+        match provide {
+            Some(provide) => Provide::One(provide),
+            None => Provide::Nothing,
+        }
+    }
+}
+
+impl<C> Clone for Provide<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Provide<C> {}
 
 impl Erased {
     /// The component's own time limit, if it overrides the platform's.
@@ -357,7 +566,8 @@ impl Erased {
 pub(crate) struct Live {
     pub(crate) start: Box<dyn Fn() -> BoxFuture<anyhow::Result<()>> + Send + Sync>,
     pub(crate) stop: Box<dyn Fn() -> BoxFuture<anyhow::Result<()>> + Send + Sync>,
-    pub(crate) service: Option<Service>,
+    /// What the component provides, in the order of its `provides` list.
+    pub(crate) services: Vec<Service>,
 }
 
 trait Uninit: Send {
@@ -369,7 +579,7 @@ trait Uninit: Send {
 struct Typed<C> {
     component: Box<C>,
     hooks: Hooks<C>,
-    provide: Option<fn(Arc<C>) -> Service>,
+    provide: Provide<C>,
 }
 
 impl<C: Send + Sync + 'static> Uninit for Typed<C> {
@@ -389,13 +599,17 @@ impl<C: Send + Sync + 'static> Uninit for Typed<C> {
     fn share(self: Box<Self>) -> Live {
         let Typed { component, hooks, provide } = *self;
         let shared: Arc<C> = Arc::from(component);
-        let service = provide.map(|provide| provide(shared.clone()));
+        let services = match provide {
+            Provide::Nothing => Vec::new(),
+            Provide::One(provide) => vec![provide(shared.clone())],
+            Provide::Many(provide) => provide(shared.clone()),
+        };
         let (start, stop) = (hooks.start, hooks.stop);
         let for_start = shared.clone();
         Live {
             start: Box::new(move || start(for_start.clone())),
             stop: Box::new(move || stop(shared.clone())),
-            service,
+            services,
         }
     }
 }

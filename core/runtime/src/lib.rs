@@ -13,17 +13,20 @@
 
 mod builder;
 mod component;
+pub mod config;
 mod export;
 mod graph;
 mod human;
+mod inject;
 pub mod introspect;
 mod lifecycle;
 mod platform;
 mod registry;
 mod states;
+pub mod testing;
 
 pub use builder::{Builder, DEFAULT_ROLLBACK_TIMEOUT, DEFAULT_TIMEOUT};
-pub use component::{InjectError, ServiceKey};
+pub use component::{InjectError, Role, ServiceKey};
 pub use export::{GraphFormat, UnknownFormat};
 pub use graph::{Declaration, Graph, GraphError, Location, Problem};
 pub use lifecycle::{Lifecycle, Phase, State};
@@ -32,7 +35,7 @@ pub use platform::{
     HookError, Platform, ShutdownError, StopError, StopReport, Supervisor, SupervisorError,
     TaskError, Unhealthy,
 };
-pub use registry::Registration;
+pub use registry::{Declared, Registration};
 pub use states::States;
 /// The cancellation token of [`Supervisor::stop_token`] and [`Supervisor::shutdown_token`],
 /// re-exported from `tokio-util`.

@@ -38,6 +38,50 @@ impl std::fmt::Debug for Registration {
     }
 }
 
+impl Registration {
+    /// Every service the component provides, in the order of its `provides` list.
+    ///
+    /// ```
+    /// # use weft::__private::{Hooks, erase};
+    /// use weft::{Registration, ServiceKey};
+    ///
+    /// trait A {}
+    /// trait B {}
+    /// # #[derive(Default)] struct Both;
+    /// static BOTH: Registration = Registration {
+    ///     name: "both", type_name: "Both", module_path: "app", file: "src/both.rs", line: 1,
+    ///     provides: Some(ServiceKey::of::<dyn A>("dyn A").and(&[ServiceKey::of::<dyn B>("dyn B")])),
+    ///     requires: &[],
+    ///     build: |_| Ok(erase(Both, Hooks::none(), None)),
+    /// };
+    /// let names: Vec<&str> = BOTH.services().map(|key| key.name()).collect();
+    /// assert_eq!(names, ["dyn A", "dyn B"]);
+    /// ```
+    pub fn services(&self) -> impl Iterator<Item = &ServiceKey> {
+        self.provides.iter().flat_map(ServiceKey::services)
+    }
+}
+
+/// A struct declared with `#[component]`: its registration, to add it to a
+/// [`Builder`](crate::Builder) by type with [`Builder::with`](crate::Builder::with).
+///
+/// `#[component]` implements it for every component; a component declared with `local` is
+/// *only* reachable this way, so it joins no platform but the ones that add it.
+///
+/// ```
+/// use weft::{Declared, prelude::*};
+///
+/// #[component(name = "clock", local)]
+/// #[derive(Default)]
+/// struct Clock;
+///
+/// assert_eq!(Clock::registration().name, "clock");
+/// ```
+pub trait Declared {
+    /// The component's registration.
+    fn registration() -> &'static Registration;
+}
+
 inventory::collect!(Registration);
 
 /// Every registration linked into the binary, sorted by name (then file and line) so that

@@ -7,7 +7,7 @@
 //!
 //! | component  | provides              | requires                        | crate |
 //! |------------|-----------------------|---------------------------------|-------|
-//! | `config`   | `dyn Config`          |                                 | `channels` |
+//! | `config`   | `dyn Config`          | `config(Settings)`              | `channels` |
 //! | `database` | `dyn Database`        | `dyn Config`                    | `channels-db` |
 //! | `realtime` | `dyn EventBus`        | `dyn Database`                  | `channels` |
 //! | `channels` | `dyn ChannelService`  | `dyn Database`                  | `channels` |
@@ -50,7 +50,7 @@ pub mod realtime;
 pub mod service;
 pub mod web;
 
-pub use config::EnvConfig;
+pub use config::SettingsConfig;
 pub use realtime::Realtime;
 pub use service::Channels;
 pub use web::{HttpEndpoint, Web};

@@ -8,8 +8,8 @@
 //! `--components` (or `WEFT_COMPONENTS`) boots the named components and what they require, e.g.
 //! `--components web` runs everything but webhooks. Settings come from `CHANNELS_*` variables
 //! and the TOML file named by `CHANNELS_CONFIG`; see the `config` module. `--graph` prints the
-//! component graph and `--check` validates it (exit status 1 on problems); neither constructs a
-//! component.
+//! component graph and `--check` validates it and the settings (exit status 1 on problems);
+//! neither constructs a component.
 
 use std::process::ExitCode;
 
@@ -78,7 +78,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut builder = channels::platform::builder().only_from_env(COMPONENTS_VAR);
+    let mut builder = channels::platform::builder()
+        .only_from_env(COMPONENTS_VAR)
+        .config(channels::config::sources());
     if let Some(names) = components {
         builder = builder.only(names);
     }

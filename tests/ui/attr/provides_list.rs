@@ -1,11 +1,12 @@
-//! `provides` names one type, not a list.
+//! `provides = [A, B]` provides both services: the struct must implement each one.
 
 use weft::component;
 
 pub trait Database: Send + Sync {}
 pub trait Cache: Send + Sync {}
 
-#[component(name = "channels", provides = [dyn Database])]
+#[component(name = "channels", provides = [dyn Database, dyn Cache])]
+#[derive(Default)]
 pub struct Channels;
 
 impl Database for Channels {}

@@ -1,4 +1,4 @@
-//! An `Option<Arc<T>>` field would stay `None`: optional dependencies are not supported yet.
+//! An `Option<Arc<T>>` field with no `optional(...)` entry would stay `None`: refused.
 use std::sync::Arc;
 use weft::component;
 

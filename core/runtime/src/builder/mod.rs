@@ -8,10 +8,11 @@ mod validation;
 
 pub use validation::{Validation, Warning};
 
-use crate::component::{Service, ServiceKey};
+use crate::component::{Role, Service, ServiceKey};
+use crate::config::{ConfigError, Sources};
 use crate::graph::{Composition, Graph, GraphError, resolve};
 use crate::platform::{BootError, Limits, Platform, boot};
-use crate::registry::{Registration, registrations};
+use crate::registry::{Declared, Registration, registrations};
 
 /// The time limit of each hook unless set otherwise: 30 seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -44,7 +45,9 @@ pub struct Builder {
     only: Option<Vec<String>>,
     /// Where the `only` list came from, as error messages name it: `only` or a variable.
     only_setting: String,
+    without: Vec<String>,
     replacements: HashMap<ServiceKey, Service>,
+    config: Sources,
     default_timeout: Duration,
     timeouts: Vec<(String, Duration)>,
     rollback_timeout: Duration,
@@ -81,7 +84,9 @@ impl Builder {
             registrations: Vec::new(),
             only: None,
             only_setting: "only".to_owned(),
+            without: Vec::new(),
             replacements: HashMap::new(),
+            config: Sources::new(),
             default_timeout: DEFAULT_TIMEOUT,
             timeouts: Vec::new(),
             rollback_timeout: DEFAULT_ROLLBACK_TIMEOUT,
@@ -115,6 +120,94 @@ impl Builder {
     pub fn register(mut self, registration: &'static Registration) -> Self {
         self.registrations.push(registration);
         self
+    }
+
+    /// Adds the component `C`, declared with `#[component]`. This is how a component declared
+    /// `local` joins a platform: a test declares its fakes `local`, so that they join the
+    /// platforms of that test only, not every platform of the test binary.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// use std::sync::Arc;
+    /// use weft::prelude::*;
+    ///
+    /// pub trait Clock: Send + Sync {
+    ///     fn now(&self) -> u64;
+    /// }
+    ///
+    /// #[component(name = "fixed-clock", provides = dyn Clock, local)]
+    /// #[derive(Default)]
+    /// struct FixedClock;
+    ///
+    /// impl Clock for FixedClock {
+    ///     fn now(&self) -> u64 {
+    ///         42
+    ///     }
+    /// }
+    ///
+    /// let platform = weft::Builder::empty().with::<FixedClock>().boot().await?;
+    /// assert_eq!(platform.get::<dyn Clock>().map(|clock| clock.now()), Some(42));
+    /// platform.stop().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with<C: Declared>(self) -> Self {
+        let registration = C::registration();
+        // A component that is not `local` may already be here, collected by `Builder::new`.
+        let known = self.registrations.iter().any(|r| {
+            (r.name, r.file, r.line) == (registration.name, registration.file, registration.line)
+        });
+        if known { self } else { self.register(registration) }
+    }
+
+    /// Leaves out the named components, as if they were not registered: a component that
+    /// requires one of their services then fails the check as a missing provider, and an
+    /// optional requirement of it gets `None`. A name that matches no component is an error at
+    /// [`boot`](Builder::boot), with a suggestion when a name is close.
+    ///
+    /// ```
+    /// use weft::Problem;
+    ///
+    /// let error = weft::Builder::empty().without(["metrics"]).resolve().unwrap_err();
+    /// assert!(matches!(&error.problems[..], [Problem::UnknownComponent { setting, .. }] if setting == "without"));
+    /// ```
+    pub fn without<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.without.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Where configuration sections are loaded from (see [`crate::config`]); by default,
+    /// nowhere: every section takes its defaults.
+    ///
+    /// ```
+    /// use weft::config::Sources;
+    ///
+    /// let builder = weft::Builder::new().config(Sources::new().file("app.toml").env("APP_"));
+    /// ```
+    pub fn config(mut self, sources: Sources) -> Self {
+        self.config = sources;
+        self
+    }
+
+    /// Loads every configuration section the selected components require, without constructing
+    /// any component, and reports every problem at once. [`boot`](Builder::boot) does the same
+    /// before any hook runs; `--check` calls this.
+    ///
+    /// ```
+    /// use weft::config::Sources;
+    ///
+    /// // No component requires a section here, so nothing can be wrong.
+    /// weft::Builder::empty().config(Sources::new().toml("[api]\nport = 1")).check_config()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_config(&self) -> Result<(), BootError> {
+        let graph = self.resolve()?;
+        load_config(&graph, &self.config)?;
+        Ok(())
     }
 
     /// Boots only the named components and everything they transitively require, the way
@@ -229,6 +322,7 @@ impl Builder {
             registrations: self.registrations.clone(),
             only: self.only.as_deref(),
             only_setting: &self.only_setting,
+            without: &self.without,
             replaced: &replaced,
             named: self.timeouts.iter().map(|(name, _)| ("timeout_for", name.as_str())).collect(),
         })
@@ -282,13 +376,39 @@ impl Builder {
     /// platform.stop().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn boot(self) -> Result<Platform, BootError> {
+    pub async fn boot(mut self) -> Result<Platform, BootError> {
         let graph = self.resolve()?;
+        // Configuration sections are served like replacements: values ready before any hook.
+        self.replacements.extend(load_config(&graph, &self.config)?);
         let limits = Limits {
             default: self.default_timeout,
             by_name: self.timeouts.into_iter().collect(),
             rollback: self.rollback_timeout,
         };
         boot(graph, self.replacements, limits).await
+    }
+}
+
+/// Loads every section the components of `graph` require (each once), collecting every problem.
+fn load_config(
+    graph: &Graph,
+    sources: &Sources,
+) -> Result<HashMap<ServiceKey, Service>, ConfigError> {
+    let mut loaded: HashMap<ServiceKey, Service> = HashMap::new();
+    let mut problems = Vec::new();
+    let sections = graph.registrations.iter().flat_map(|r| r.requires);
+    let mut tried = std::collections::HashSet::new();
+    for key in sections.filter(|key| key.role() == Role::Config) {
+        let (Some(load), true) = (key.loader(), tried.insert(*key)) else { continue };
+        match load(sources) {
+            Ok(service) => {
+                loaded.insert(*key, service);
+            }
+            Err(found) => problems.extend(found),
+        }
+    }
+    match problems.is_empty() {
+        true => Ok(loaded),
+        false => Err(ConfigError { problems }),
     }
 }

@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use super::Overlay;
-use crate::graph::Graph;
+use crate::component::Role;
+use crate::graph::{Graph, Source};
 use crate::lifecycle::Phase;
 
 /// The whole document. Field names are part of the format; add fields, never rename them.
@@ -24,6 +25,9 @@ struct Component {
     file: &'static str,
     line: u32,
     provides: Option<&'static str>,
+    /// Every service provided, with how, when that is more than one plain service.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    services: Vec<Provided>,
     requires: Vec<Requirement>,
     #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<String>,
@@ -32,11 +36,25 @@ struct Component {
 }
 
 #[derive(Serialize)]
+struct Provided {
+    service: &'static str,
+    /// `one`, `one_of` (a collection member) or `wraps` (a decorator).
+    role: &'static str,
+}
+
+#[derive(Serialize)]
 struct Requirement {
     service: &'static str,
-    /// The providing component; `None` when the builder replaced the service.
+    /// The providing component; `None` when the builder replaced the service, when an optional
+    /// requirement has no provider, and for collections (see `providers`).
     provider: Option<&'static str>,
     replaced: bool,
+    /// `optional`, `all_of` or `config`; absent for a plain requirement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<&'static str>,
+    /// The members of an `all_of` collection, in injection order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    providers: Option<Vec<&'static str>>,
 }
 
 #[derive(Serialize)]
@@ -66,9 +84,19 @@ pub(super) fn render(graph: &Graph, live: Option<Overlay<'_>>) -> String {
             let requires = graph
                 .sources(node)
                 .map(|(key, source)| {
-                    let replaced = source == crate::graph::REPLACED;
-                    let provider = (!replaced).then(|| graph.name(source));
-                    Requirement { service: key.name(), provider, replaced }
+                    let replaced = source == Source::Replaced;
+                    let provider = match source {
+                        Source::Component(provider) => Some(graph.name(provider)),
+                        _ => None,
+                    };
+                    let providers = match source {
+                        Source::Collection(start, end) => {
+                            Some(graph.members(start, end).iter().map(|&m| graph.name(m)).collect())
+                        }
+                        _ => None,
+                    };
+                    let role = (key.role() != Role::One).then(|| key.role().as_str());
+                    Requirement { service: key.name(), provider, replaced, role, providers }
                 })
                 .collect();
             let name = registration.name;
@@ -101,6 +129,15 @@ pub(super) fn render(graph: &Graph, live: Option<Overlay<'_>>) -> String {
                 file: registration.file,
                 line: registration.line,
                 provides: registration.provides.map(|key| key.name()),
+                services: match registration.services().all(|key| key.role() == Role::One)
+                    && registration.services().count() <= 1
+                {
+                    true => Vec::new(),
+                    false => registration
+                        .services()
+                        .map(|key| Provided { service: key.name(), role: key.role().as_str() })
+                        .collect(),
+                },
                 requires,
                 state,
                 timings,

@@ -6,7 +6,8 @@
 use std::fmt::{self, Write};
 use std::str::FromStr;
 
-use crate::graph::Graph;
+use crate::component::Role;
+use crate::graph::{Graph, Source};
 use crate::human::Human;
 use crate::lifecycle::State;
 use crate::platform::{BootReport, Platform};
@@ -242,8 +243,17 @@ impl Graph {
         }
         for from in 0..self.len() as u32 {
             for (to, service) in self.deps.row(from).iter().zip(self.deps.labels(from)) {
+                let optional = self.is_optional_edge(from, *to);
                 let (from, to) = (dot(self.name(from)), dot(self.name(*to)));
-                let _ = writeln!(out, "  \"{from}\" -> \"{to}\" [label=\"{}\"];", dot(service));
+                let (suffix, style) = match optional {
+                    true => (" (optional)", ", style=dashed"),
+                    false => ("", ""),
+                };
+                let _ = writeln!(
+                    out,
+                    "  \"{from}\" -> \"{to}\" [label=\"{}{suffix}\"{style}];",
+                    dot(service)
+                );
             }
         }
         for &(from, service) in &self.replaced_edges {
@@ -273,7 +283,13 @@ impl Graph {
         }
         for from in 0..self.len() as u32 {
             for (to, service) in self.deps.row(from).iter().zip(self.deps.labels(from)) {
-                let _ = writeln!(out, "  n{from} -->|\"{}\"| n{to}", mermaid(service));
+                match self.is_optional_edge(from, *to) {
+                    true => {
+                        writeln!(out, "  n{from} -.->|\"{} (optional)\"| n{to}", mermaid(service))
+                    }
+                    false => writeln!(out, "  n{from} -->|\"{}\"| n{to}", mermaid(service)),
+                }
+                .unwrap_or_default();
             }
         }
         for (i, &(from, service)) in self.replaced_edges.iter().enumerate() {
@@ -298,6 +314,20 @@ impl Graph {
             }
         }
         out
+    }
+}
+
+impl Graph {
+    /// Whether every requirement of `from` served by `to` is optional: the edge is drawn dashed.
+    fn is_optional_edge(&self, from: u32, to: u32) -> bool {
+        let mut served = self.sources(from).filter(|(_, source)| match source {
+            Source::Component(provider) => *provider == to,
+            Source::Collection(start, end) => self.members(*start, *end).contains(&to),
+            _ => false,
+        });
+        let first = served.next();
+        first.is_some_and(|(key, _)| key.role() == Role::Optional)
+            && served.all(|(key, _)| key.role() == Role::Optional)
     }
 }
 

@@ -15,7 +15,22 @@ use crate::registry::Registration;
 pub(crate) use adjacency::Adjacency;
 use fast_hash::FastMap;
 pub use problem::{Declaration, GraphError, Location, Problem};
-pub(crate) use resolve::{Composition, REPLACED, resolve};
+pub(crate) use resolve::{Composition, resolve};
+
+/// Where one requirement of a component is served from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// The component with this index (for a decorated service, the outermost decorator).
+    Component(u32),
+    /// A value given to [`Builder::replace`](crate::Builder::replace).
+    Replaced,
+    /// A configuration section the builder loads.
+    Config,
+    /// An optional requirement no component provides.
+    Absent,
+    /// A collection: its members are `Graph::members[start..end]`.
+    Collection(u32, u32),
+}
 
 /// A checked, acyclic graph of components: each component points at the providers of the
 /// services it requires.
@@ -40,9 +55,10 @@ pub struct Graph {
     pub(crate) dependents: Adjacency,
     /// Dependencies before dependents.
     pub(crate) order: Vec<u32>,
-    /// For each requirement of each component, in declaration order: the component that
-    /// provides it, or [`REPLACED`].
-    sources: Vec<u32>,
+    /// For each requirement of each component, in declaration order: where it is served from.
+    sources: Vec<Source>,
+    /// The members of every collection requirement, in name order, laid end to end.
+    members: Vec<u32>,
     /// Node `i`'s requirements are `sources[source_offsets[i]..source_offsets[i + 1]]`.
     source_offsets: Vec<usize>,
     /// Requirements served by a replacement value: `(component, service)`.
@@ -101,8 +117,13 @@ impl Graph {
         order
     }
 
-    /// Where each requirement of `node` comes from: the providing component, or [`REPLACED`].
-    pub(crate) fn sources(&self, node: u32) -> impl Iterator<Item = (&'static ServiceKey, u32)> {
+    /// The members of a [`Source::Collection`].
+    pub(crate) fn members(&self, start: u32, end: u32) -> &[u32] {
+        &self.members[start as usize..end as usize]
+    }
+
+    /// Where each requirement of `node` comes from.
+    pub(crate) fn sources(&self, node: u32) -> impl Iterator<Item = (&'static ServiceKey, Source)> {
         let node = node as usize;
         let sources = &self.sources[self.source_offsets[node]..self.source_offsets[node + 1]];
         self.registrations[node].requires.iter().zip(sources.iter().copied())

@@ -92,6 +92,36 @@ pub enum Problem {
         /// Every component that provides it.
         providers: Vec<Declaration>,
     },
+    /// A service is provided both as the one service (`provides = T`) and as a member of a
+    /// collection (`provides = one_of(T)`).
+    #[error(
+        "`{service}` is provided both alone, by {}, and as a collection member, by {}; declare          every provider `provides = one_of({service})` and require `all_of({service})`, or keep          one plain provider",
+        list(.sole, |d| format!("`{}` ({})", d.name, d.location)),
+        list(.members, |d| format!("`{}` ({})", d.name, d.location))
+    )]
+    MixedProviders {
+        /// The service type, as written.
+        service: &'static str,
+        /// The components that declare `provides = T`.
+        sole: Vec<Declaration>,
+        /// The components that declare `provides = one_of(T)`.
+        members: Vec<Declaration>,
+    },
+    /// A component requires, as one service (plain or optional), a service that components
+    /// provide only as collection members (`provides = one_of(T)`).
+    #[error(
+        "`{required_by}` ({location}) requires `{service}` as one service, but it is a \
+         collection: its providers declare `provides = one_of({service})`; require \
+         `all_of({service})` and store it in a `Vec<Arc<...>>`"
+    )]
+    CollectionRequiredAsOne {
+        /// The service type, as written in `requires`.
+        service: &'static str,
+        /// The component that requires it.
+        required_by: &'static str,
+        /// Where that component is declared.
+        location: Location,
+    },
     /// A component requires a service that no component provides.
     #[error(
         "missing provider: `{required_by}` ({location}) requires `{service}`, which no component \

@@ -3,19 +3,30 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashSet, VecDeque};
 
-use super::Graph;
 use super::adjacency::Adjacency;
 use super::cycles::cycle_paths;
 use super::fast_hash::FastMap;
 use super::problem::{Declaration, GraphError, Location, Problem};
 use super::suggest::suggest;
-use crate::component::ServiceKey;
+use super::{Graph, Source};
+use crate::component::{Role, ServiceKey};
 use crate::registry::Registration;
 
 /// A requirement served by a replacement value.
-pub(crate) const REPLACED: u32 = u32::MAX - 1;
+const REPLACED: u32 = u32::MAX - 1;
 /// A requirement that no component provides.
 const MISSING: u32 = u32::MAX;
+/// An optional requirement that no component provides.
+const ABSENT: u32 = u32::MAX - 2;
+/// A collection requirement: its members are looked up by service.
+const COLLECTION: u32 = u32::MAX - 3;
+/// A configuration section, loaded by the builder.
+const CONFIG: u32 = u32::MAX - 4;
+
+/// Whether `target` names a component.
+fn is_component(target: u32) -> bool {
+    target < CONFIG
+}
 
 /// What to resolve: the registrations and the builder's settings that refer to them.
 pub(crate) struct Composition<'a> {
@@ -23,6 +34,8 @@ pub(crate) struct Composition<'a> {
     pub(crate) registrations: Vec<&'static Registration>,
     /// The components to boot with their requirements; `None` boots every component.
     pub(crate) only: Option<&'a [String]>,
+    /// The components left out, as if they were not registered.
+    pub(crate) without: &'a [String],
     /// How error messages name the source of `only`: `only`, or an environment variable.
     pub(crate) only_setting: &'a str,
     /// Services whose provider is replaced by a value.
@@ -34,15 +47,18 @@ pub(crate) struct Composition<'a> {
 /// Checks the whole graph and resolves it, in time linear in components and requirements
 /// (plus sorting by name).
 pub(crate) fn resolve(composition: Composition<'_>) -> Result<Graph, GraphError> {
-    let Composition { registrations, only, only_setting, replaced, named } = composition;
+    let Composition { registrations, only, without, only_setting, replaced, named } = composition;
     let mut resolver = Resolver::new(registrations, only, replaced);
     resolver.index_names();
-    resolver.check_names(only_setting, named);
+    let without_names = without.iter().map(|name| ("without", name.as_str()));
+    resolver.check_names(only_setting, named.into_iter().chain(without_names).collect());
+    resolver.exclude(without);
     resolver.index_providers();
     resolver.resolve_requirements();
     resolver.select();
     let edges = resolver.lay_out_edges();
     resolver.check_duplicate_providers();
+    resolver.check_mixed_providers();
     resolver.find_cycles(&edges);
     resolver.finish(edges)
 }
@@ -53,6 +69,7 @@ struct Problems {
     unknown: Vec<Problem>,
     duplicate_names: Vec<Problem>,
     duplicate_providers: Vec<Problem>,
+    mixed: Vec<Problem>,
     missing: Vec<Problem>,
     cycles: Vec<Problem>,
 }
@@ -69,6 +86,13 @@ struct Resolver<'a> {
     /// Each service's first provider; a second provider is rare, so it goes to a side table.
     provider: FastMap<ServiceKey, u32>,
     more_providers: FastMap<ServiceKey, Vec<u32>>,
+    /// Each collection's members (`provides = one_of(T)`), in name order.
+    members: FastMap<ServiceKey, Vec<u32>>,
+    /// Each service's decorators (`provides = wraps(T)`), in name order: the first wraps the
+    /// provider, each next one wraps the one before.
+    decorators: FastMap<ServiceKey, Vec<u32>>,
+    /// Registrations left out by `without`.
+    excluded: Vec<bool>,
     /// Each requirement of each registration, in order: its first provider, [`REPLACED`] or
     /// [`MISSING`]. Registration `i`'s are `targets[target_offsets[i]..target_offsets[i + 1]]`.
     targets: Vec<u32>,
@@ -82,7 +106,8 @@ struct Edges {
     registrations: Vec<&'static Registration>,
     deps: Adjacency,
     dependents: Adjacency,
-    sources: Vec<u32>,
+    sources: Vec<Source>,
+    members: Vec<u32>,
     source_offsets: Vec<usize>,
     replaced_edges: Vec<(u32, &'static str)>,
 }
@@ -102,6 +127,9 @@ impl<'a> Resolver<'a> {
             index: FastMap::default(),
             provider: FastMap::default(),
             more_providers: FastMap::default(),
+            members: FastMap::default(),
+            decorators: FastMap::default(),
+            excluded: Vec::new(),
             targets: Vec::new(),
             target_offsets: Vec::new(),
             selected: Vec::new(),
@@ -144,17 +172,29 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Marks the components named by `without`; they take no further part.
+    fn exclude(&mut self, without: &[String]) {
+        self.excluded =
+            self.all.iter().map(|r| without.iter().any(|name| name == r.name)).collect();
+    }
+
     fn index_providers(&mut self) {
         self.provider.reserve(self.all.len());
         for (i, registration) in self.all.iter().enumerate() {
-            if let Some(key) = registration.provides {
-                match self.provider.entry(key) {
-                    Entry::Occupied(_) => {
-                        self.more_providers.entry(key).or_default().push(i as u32)
-                    }
-                    Entry::Vacant(slot) => {
-                        slot.insert(i as u32);
-                    }
+            if self.excluded[i] {
+                continue;
+            }
+            for key in registration.provides.iter().flat_map(ServiceKey::services) {
+                let i = i as u32;
+                match key.role() {
+                    Role::Member => self.members.entry(*key).or_default().push(i),
+                    Role::Decorator => self.decorators.entry(*key).or_default().push(i),
+                    _ => match self.provider.entry(*key) {
+                        Entry::Occupied(_) => self.more_providers.entry(*key).or_default().push(i),
+                        Entry::Vacant(slot) => {
+                            slot.insert(i);
+                        }
+                    },
                 }
             }
         }
@@ -165,15 +205,45 @@ impl<'a> Resolver<'a> {
         self.targets.reserve(self.all.len() * 3);
         self.target_offsets.reserve(self.all.len() + 1);
         self.target_offsets.push(0);
-        for registration in &self.all {
+        for (i, registration) in self.all.iter().enumerate() {
             for key in registration.requires {
-                let target = match self.replaced.contains(key) {
-                    true => REPLACED,
-                    false => self.provider.get(key).copied().unwrap_or(MISSING),
+                let target = match key.role() {
+                    Role::Config => CONFIG,
+                    Role::All => COLLECTION,
+                    role => match self.chain_target(i as u32, key) {
+                        MISSING if role == Role::Optional => ABSENT,
+                        target => target,
+                    },
                 };
                 self.targets.push(target);
             }
             self.target_offsets.push(self.targets.len());
+        }
+    }
+
+    /// Where requirement `key` of component `i` is served from: the outermost decorator of
+    /// the service, or, for a decorator, the one it wraps; at the end of the chain, the provider.
+    fn chain_target(&self, i: u32, key: &ServiceKey) -> u32 {
+        let base = match self.replaced.contains(key) {
+            true => REPLACED,
+            false => self.provider.get(key).copied().unwrap_or(MISSING),
+        };
+        let Some(chain) = (!self.decorators.is_empty()).then(|| self.decorators.get(key)).flatten()
+        else {
+            return base;
+        };
+        match chain.iter().position(|&d| d == i) {
+            Some(0) => base,
+            Some(at) => chain[at - 1],
+            None => chain.last().copied().unwrap_or(base),
+        }
+    }
+
+    /// The members of collection `key`: its `one_of` providers, or its one plain provider.
+    fn members_of(&self, key: &ServiceKey) -> &[u32] {
+        match self.members.get(key) {
+            Some(members) => members,
+            None => self.provider.get(key).map(std::slice::from_ref).unwrap_or_default(),
         }
     }
 
@@ -196,23 +266,40 @@ impl<'a> Resolver<'a> {
             self.selected = self
                 .all
                 .iter()
-                .map(|r| !r.provides.is_some_and(|key| replaced.contains(&key)))
+                .zip(&self.excluded)
+                .map(|(r, &excluded)| {
+                    !excluded
+                        && !r
+                            .provides
+                            .iter()
+                            .flat_map(ServiceKey::services)
+                            .any(|key| key.role() == Role::One && replaced.contains(key))
+                })
                 .collect();
             return;
         };
         let mut selected = vec![false; self.all.len()];
-        let mut pending: Vec<u32> =
-            names.iter().filter_map(|name| self.index.get(name.as_str()).copied()).collect();
+        let mut pending: Vec<u32> = names
+            .iter()
+            .filter_map(|name| self.index.get(name.as_str()).copied())
+            .filter(|&node| !self.excluded[node as usize])
+            .collect();
         for &root in &pending {
             selected[root as usize] = true;
         }
         while let Some(node) = pending.pop() {
             let requires = self.all[node as usize].requires;
-            for (key, &target) in requires.iter().zip(self.targets_of(node as usize)) {
-                if target == REPLACED || target == MISSING {
-                    continue;
-                }
-                for &p in std::iter::once(&target).chain(self.extra_providers(key)) {
+            for (key, target) in requires.iter().zip(self.targets_of(node as usize)) {
+                let providers = match *target {
+                    COLLECTION => self.members_of(key),
+                    value if is_component(value) => std::slice::from_ref(target),
+                    _ => continue,
+                };
+                let extra = match *target {
+                    COLLECTION => &[],
+                    _ => self.extra_providers(key),
+                };
+                for &p in providers.iter().chain(extra) {
                     if !selected[p as usize] {
                         selected[p as usize] = true;
                         pending.push(p);
@@ -244,6 +331,7 @@ impl<'a> Resolver<'a> {
         source_offsets.push(0);
         let mut replaced_edges = Vec::new();
         let mut missing = Vec::new();
+        let mut members = Vec::new();
         let mut row = Vec::new();
         for (original, registration) in self.all.iter().enumerate() {
             if !self.selected[original] {
@@ -252,23 +340,45 @@ impl<'a> Resolver<'a> {
             let from = compact[original];
             row.clear();
             for (key, &target) in registration.requires.iter().zip(self.targets_of(original)) {
-                sources.push(match target {
-                    REPLACED | MISSING => target,
-                    provider => compact[provider as usize],
-                });
-                match target {
-                    REPLACED => replaced_edges.push((from, key.name())),
-                    MISSING => missing.push(Problem::MissingProvider {
-                        service: key.name(),
-                        required_by: registration.name,
-                        location: location(registration),
-                    }),
+                let source = match target {
+                    REPLACED => {
+                        replaced_edges.push((from, key.name()));
+                        Source::Replaced
+                    }
+                    CONFIG => Source::Config,
+                    ABSENT | MISSING if self.members.contains_key(key) => {
+                        missing.push(Problem::CollectionRequiredAsOne {
+                            service: key.name(),
+                            required_by: registration.name,
+                            location: location(registration),
+                        });
+                        Source::Absent
+                    }
+                    ABSENT => Source::Absent,
+                    MISSING => {
+                        missing.push(Problem::MissingProvider {
+                            service: key.name(),
+                            required_by: registration.name,
+                            location: location(registration),
+                        });
+                        Source::Absent
+                    }
+                    COLLECTION => {
+                        let start = members.len() as u32;
+                        for &p in self.members_of(key) {
+                            members.push(compact[p as usize]);
+                            row.push((compact[p as usize], key.name()));
+                        }
+                        Source::Collection(start, members.len() as u32)
+                    }
                     first => {
                         for &p in std::iter::once(&first).chain(self.extra_providers(key)) {
                             row.push((compact[p as usize], key.name()));
                         }
+                        Source::Component(compact[first as usize])
                     }
-                }
+                };
+                sources.push(source);
             }
             source_offsets.push(sources.len());
             row.sort_unstable_by_key(|&(to, _)| to);
@@ -280,7 +390,23 @@ impl<'a> Resolver<'a> {
         self.problems.missing = missing;
         let deps = Adjacency::from_rows(offsets, edge_targets, labels);
         let dependents = deps.reversed();
-        Edges { registrations, deps, dependents, sources, source_offsets, replaced_edges }
+        Edges { registrations, deps, dependents, sources, members, source_offsets, replaced_edges }
+    }
+
+    /// Reports each service provided both alone and as a collection member.
+    fn check_mixed_providers(&mut self) {
+        let mut mixed: Vec<(&ServiceKey, &Vec<u32>)> =
+            self.members.iter().filter(|(key, _)| self.provider.contains_key(*key)).collect();
+        mixed.sort_by_key(|(key, _)| key.name());
+        for (key, members) in mixed {
+            let sole = std::iter::once(&self.provider[key])
+                .chain(self.extra_providers(key))
+                .map(|&p| declaration(self.all[p as usize]))
+                .collect();
+            let members = members.iter().map(|&p| declaration(self.all[p as usize])).collect();
+            let problem = Problem::MixedProviders { service: key.name(), sole, members };
+            self.problems.mixed.push(problem);
+        }
     }
 
     /// Reports each service that two selected components provide, unless it is replaced.
@@ -322,18 +448,26 @@ impl<'a> Resolver<'a> {
 
     /// The graph, or every problem found.
     fn finish(self, edges: Edges) -> Result<Graph, GraphError> {
-        let Problems { unknown, duplicate_names, duplicate_providers, missing, cycles } =
+        let Problems { unknown, duplicate_names, duplicate_providers, mixed, missing, cycles } =
             self.problems;
         let mut problems = unknown;
         problems.extend(duplicate_names);
         problems.extend(duplicate_providers);
+        problems.extend(mixed);
         problems.extend(missing);
         problems.extend(cycles);
         if !problems.is_empty() {
             return Err(GraphError { problems });
         }
-        let Edges { registrations, deps, dependents, sources, source_offsets, replaced_edges } =
-            edges;
+        let Edges {
+            registrations,
+            deps,
+            dependents,
+            sources,
+            members,
+            source_offsets,
+            replaced_edges,
+        } = edges;
         let order = topological_order(&deps, &dependents);
         // Names are unique here; when every component is selected, the index is already right.
         let index = match registrations.len() == self.all.len() {
@@ -347,6 +481,7 @@ impl<'a> Resolver<'a> {
             dependents,
             order,
             sources,
+            members,
             source_offsets,
             replaced_edges,
         })

@@ -19,7 +19,8 @@ use crate::export::GraphFormat;
 pub enum Request {
     /// `--graph FORMAT`: print the resolved graph and exit.
     Graph(GraphFormat),
-    /// `--check`: validate the graph without constructing any component, and exit.
+    /// `--check`: validate the graph and the configuration without constructing any
+    /// component, and exit.
     Check,
 }
 
@@ -50,8 +51,8 @@ pub struct Flags {
 impl Flags {
     /// The flags' help text, to append to an application's usage.
     pub const USAGE: &'static str = "  --graph dot|mermaid|json  print the component graph and exit\n  \
-         --check                   check the component graph without constructing anything, \
-         and exit (status 1 on problems)";
+         --check                   check the component graph and the configuration without \
+         constructing anything, and exit (status 1 on problems)";
 
     /// Finds the flags in `args` and leaves them there, for applications without a parser.
     pub fn parse<I>(args: I) -> Flags
@@ -174,7 +175,13 @@ impl Flags {
                     writeln!(out, "{graph}")
                 }
             }
-            Request::Check => writeln!(out, "{validation}"),
+            Request::Check => match builder.check_config() {
+                Ok(()) => writeln!(out, "{validation}"),
+                Err(error) => {
+                    let _ = writeln!(err, "error: {error}");
+                    return Some(ExitCode::FAILURE);
+                }
+            },
         };
         Some(if written.and_then(|()| out.flush()).is_ok() {
             ExitCode::SUCCESS

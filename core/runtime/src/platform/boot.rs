@@ -4,7 +4,6 @@
 //! tracked task), the hooks still running are cancelled, every failure already observed is
 //! kept, and the platform is rolled back.
 
-use std::any::TypeId;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -24,7 +23,8 @@ use super::report::{BootReport, ComponentTimings, critical_path};
 use super::stop::Stopping;
 use super::supervisor::{Shared, Supervisor, lock};
 use crate::component::{Injector, Live, Service, ServiceKey};
-use crate::graph::{Graph, REPLACED};
+use crate::graph::Graph;
+use crate::inject::{inputs, published};
 use crate::lifecycle::{Phase, State};
 use crate::states::StateCell;
 
@@ -59,7 +59,7 @@ struct Boot {
     limits: Limits,
     shared: Arc<Shared>,
     began: Instant,
-    services: Vec<Option<Service>>,
+    services: Vec<Vec<Service>>,
     lives: Vec<Option<Live>>,
     /// Each component's supervisor, from the moment its construction is launched.
     supervisors: Supervisors,
@@ -106,7 +106,7 @@ pub(crate) async fn boot(
         limits,
         shared: Arc::new(Shared::new(StateCell::new(names))),
         began: Instant::now(),
-        services: vec![None; len],
+        services: vec![Vec::new(); len],
         lives: (0..len).map(|_| None).collect(),
         supervisors: Supervisors(vec![None; len]),
         hook_limits,
@@ -161,17 +161,7 @@ impl Boot {
         let registration = self.graph.registrations[node as usize];
         let name = registration.name;
         // A component reaches only the services it declared.
-        let mut services: HashMap<TypeId, Service> = HashMap::new();
-        for (key, source) in self.graph.sources(node) {
-            let Some(type_id) = key.type_id() else { continue };
-            let service = match source {
-                REPLACED => self.replacements.get(key).cloned(),
-                provider => self.services[provider as usize].clone(),
-            };
-            if let Some(service) = service {
-                services.insert(type_id, service);
-            }
-        }
+        let services = inputs(&self.graph, node, &self.services, &self.replacements);
         let by_name = self.limits.by_name.get(name).copied();
         let default = self.limits.default;
         let supervisor = Supervisor::new(name, node, self.shared.clone());
@@ -291,7 +281,7 @@ impl Boot {
         self.timings[node as usize].initialized_at = self.began.elapsed();
         self.initialized[node as usize] = true;
         self.hook_limits[node as usize] = limit;
-        self.services[node as usize] = live.service.clone();
+        self.services[node as usize] = live.services.clone();
         self.lives[node as usize] = Some(live);
         self.shared.states.set(node, State::Initialized);
         self.initialized_count += 1;
@@ -403,18 +393,7 @@ impl Boot {
             })));
         }
 
-        let mut by_type: HashMap<TypeId, Service> = HashMap::new();
-        for (node, service) in services.into_iter().enumerate() {
-            let key = graph.registrations[node].provides.and_then(|key| key.type_id());
-            if let (Some(type_id), Some(service)) = (key, service) {
-                by_type.insert(type_id, service);
-            }
-        }
-        for (key, service) in replacements {
-            if let Some(type_id) = key.type_id() {
-                by_type.insert(type_id, service);
-            }
-        }
+        let by_type = published(&graph, services, replacements);
         let report = BootReport {
             total: began.elapsed(),
             init_wave,

@@ -92,6 +92,9 @@ pub enum BootError {
     /// The tokio runtime shut down while the platform was booting.
     #[error("the tokio runtime shut down during boot")]
     Interrupted,
+    /// The configuration has problems; no hook ran.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
 }
 
 /// Why [`Platform::run_until_shutdown`](crate::Platform::run_until_shutdown) failed.

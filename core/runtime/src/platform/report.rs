@@ -363,6 +363,7 @@ mod tests {
         let request = Composition {
             registrations: vec![a, b, c],
             only: None,
+            without: &[],
             replaced: &replaced,
             only_setting: "only",
             named: vec![],

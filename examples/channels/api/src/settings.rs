@@ -1,4 +1,5 @@
-//! The settings of the channels service.
+//! The settings of the channels service: one weft configuration section, at the top level of
+//! the configuration (see the `config` component of the `channels` crate for the sources).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,13 +14,17 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// A PostgreSQL URL (`postgres://user:password@host:port/database`) to store data in a
     /// shared database instead of SQLite in `data_dir`; several replicas may share it.
+    #[serde(deserialize_with = "non_empty")]
     pub database_url: Option<String>,
     /// A NATS URL (`nats://host:port`) to spread events across replicas through a broker
     /// instead of the in-process bus.
+    #[serde(deserialize_with = "non_empty")]
     pub nats_url: Option<String>,
     /// The address the HTTP server binds; port `0` picks a free port.
     pub bind: SocketAddr,
-    /// Each new message is POSTed as JSON to every one of these URLs.
+    /// Each new message is POSTed as JSON to every one of these URLs. In the environment, a
+    /// comma-separated list.
+    #[serde(deserialize_with = "urls")]
     pub webhook_urls: Vec<String>,
     /// The time limit of one webhook attempt, in milliseconds.
     pub webhook_timeout_ms: u64,
@@ -65,6 +70,53 @@ impl Default for Settings {
             max_connections: 4_096,
         }
     }
+}
+
+impl weft::config::Section for Settings {
+    /// The whole configuration: `bind = ...` in the TOML file, `CHANNELS_BIND` in the
+    /// environment.
+    const KEY: &'static str = "";
+
+    fn validate(&self) -> Vec<(&'static str, String)> {
+        let mut invalid = Vec::new();
+        for (key, value) in [
+            ("max_body_bytes", self.max_body_bytes as u64),
+            ("header_timeout_ms", self.header_timeout_ms),
+            ("body_timeout_ms", self.body_timeout_ms),
+            ("max_connections", self.max_connections as u64),
+        ] {
+            if value == 0 {
+                invalid.push((key, "must be positive".to_owned()));
+            }
+        }
+        invalid
+    }
+}
+
+/// An optional string where an empty (or blank) value means "not set", as an empty environment
+/// variable does.
+fn non_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<String>::deserialize(deserializer)?;
+    Ok(value.map(|text| text.trim().to_owned()).filter(|text| !text.is_empty()))
+}
+
+/// A list of URLs, written as a list (TOML) or as one comma-separated string (environment).
+fn urls<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Urls {
+        List(Vec<String>),
+        Joined(String),
+    }
+    Ok(match Urls::deserialize(deserializer)? {
+        Urls::List(list) => list,
+        Urls::Joined(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|url| !url.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 /// SQLite's `synchronous` setting, with the journal in WAL mode.
