@@ -76,7 +76,9 @@ mod tests {
         // exercised by the binary's tests: setting variables here would need `unsafe`.)
         let settings: Settings = Sources::new()
             .file(&file)
-            .toml("bind = \"127.0.0.1:9100\"\nwebhook_urls = \"http://a.test/hook, ,http://b.test/\"")
+            .toml(
+                "bind = \"127.0.0.1:9100\"\nwebhook_urls = \"http://a.test/hook, ,http://b.test/\"",
+            )
             .section()?;
         assert_eq!(settings.bind.port(), 9100);
         assert_eq!(settings.sync, SyncMode::Normal);

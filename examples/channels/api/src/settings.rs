@@ -95,7 +95,9 @@ impl weft::config::Section for Settings {
 
 /// An optional string where an empty (or blank) value means "not set", as an empty environment
 /// variable does.
-fn non_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+fn non_empty<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     let value = Option::<String>::deserialize(deserializer)?;
     Ok(value.map(|text| text.trim().to_owned()).filter(|text| !text.is_empty()))
 }
