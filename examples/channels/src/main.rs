@@ -104,9 +104,22 @@ async fn run(builder: weft::Builder) -> anyhow::Result<()> {
         Some(addr) => println!("listening on http://{addr} (Ctrl-C to stop)"),
         None => println!("running without the `web` component (Ctrl-C to stop)"),
     }
-    let report = shutdown.await?;
-    println!("{report}");
-    Ok(())
+    match shutdown.await {
+        Ok(report) => {
+            println!("{report}");
+            Ok(())
+        }
+        Err(weft::ShutdownError::TaskFailed { tasks, report }) => {
+            // A supervised task died while serving: name each one (component and task), then
+            // fail the process.
+            for task in &tasks {
+                eprintln!("error: {task}");
+            }
+            println!("{report}");
+            anyhow::bail!("stopped after {} supervised task(s) failed", tasks.len())
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 #[cfg(test)]
