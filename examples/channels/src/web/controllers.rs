@@ -90,7 +90,10 @@ pub(crate) async fn health(State(app): State<AppState>) -> (StatusCode, Json<Hea
 }
 
 fn unavailable(details: HealthDetails) -> (StatusCode, Json<Health>) {
-    (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", details: Some(details) }))
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(Health { status: "unavailable", details: Some(details) }),
+    )
 }
 
 pub(crate) async fn create_channel(

@@ -113,7 +113,8 @@ async fn listen(
                 for target in 0..delivery.target_count() {
                     let acquired = stop.run_until_cancelled(in_flight.clone().acquire_owned());
                     let Some(Ok(permit)) = acquired.await else { return Ok(()) };
-                    let task = deliver(delivery.clone(), target, message.clone(), stop.clone(), grace);
+                    let task =
+                        deliver(delivery.clone(), target, message.clone(), stop.clone(), grace);
                     if supervisor.spawn("delivery", with_permit(task, permit)).is_err() {
                         // The component began to stop meanwhile.
                         return Ok(());
