@@ -106,14 +106,59 @@ async fn run(builder: weft::Builder) -> anyhow::Result<()> {
         Some(addr) => println!("listening on http://{addr} (Ctrl-C to stop)"),
         None => println!("running without the `web` component (Ctrl-C to stop)"),
     }
-    let report = shutdown.await?;
-    println!("{report}");
-    Ok(())
+    match shutdown.await {
+        Ok(report) => {
+            println!("{report}");
+            Ok(())
+        }
+        Err(weft::ShutdownError::TaskFailed { tasks, report }) => {
+            // A supervised task died while serving: the error names each one (component and
+            // task), and `main` exits with status 1.
+            println!("{report}");
+            let tasks: Vec<String> = tasks.iter().map(ToString::to_string).collect();
+            anyhow::bail!("a supervised task failed, so the platform stopped: {}", tasks.join("; "))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use weft::Supervisor;
+    use weft::prelude::*;
+
+    /// A test-only component whose task `watchdog` fails once the platform has booted.
+    #[component(name = "fails-after-boot")]
+    #[derive(Default)]
+    struct FailsAfterBoot;
+
+    impl Lifecycle for FailsAfterBoot {
+        async fn start(&self) -> anyhow::Result<()> {
+            let supervisor = Supervisor::current()?;
+            let watched = supervisor.clone();
+            supervisor.spawn("watchdog", async move {
+                // Every component has started; give `boot` time to return.
+                while !watched.health().ready {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                anyhow::bail!("lost the lease it watches")
+            })?;
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_task_failing_after_boot_fails_the_run_naming_component_and_task() {
+        let builder = channels::platform::builder().only(["fails-after-boot"]);
+        let run = tokio::time::timeout(std::time::Duration::from_secs(10), run(builder));
+        let error = run.await.expect("the run ends").expect_err("the failed task fails the run");
+        let message = format!("{error:#}");
+        assert!(message.starts_with("a supervised task failed"), "{message}");
+        assert!(message.contains("task `watchdog` of component `fails-after-boot`"), "{message}");
+        assert!(message.contains("lost the lease it watches"), "{message}");
+    }
 
     fn args(list: &[&str]) -> impl Iterator<Item = String> {
         list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>().into_iter()

@@ -10,8 +10,9 @@
 //! receives events in commit order.
 //!
 //! The relay starts at the newest event stored when the component starts: events committed
-//! before (by an earlier run) are not republished. When the component stops, the relay publishes
-//! what is committed, then ends.
+//! before (by an earlier run) are not republished. It runs as a task tracked by the component's
+//! [`Supervisor`](weft::Supervisor): when the component stops, the relay publishes what is
+//! committed, then ends, and the platform awaits it.
 //!
 //! With a `nats_url`, the bus spans several processes instead: see [`cluster`]. One relay per
 //! cluster publishes to NATS, and every process forwards what NATS delivers into its local
@@ -24,8 +25,8 @@ use std::time::Duration;
 
 use channels_api::{Config, Database, EventBus, StoredEvent};
 use tokio::sync::broadcast;
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use weft::Supervisor;
 use weft::prelude::*;
 
 /// How many events a slow subscriber may fall behind before it loses the oldest.
@@ -46,7 +47,6 @@ pub struct Realtime {
     config: Arc<dyn Config>,
     db: Arc<dyn Database>,
     bus: Bus,
-    relay: RelayTask,
     /// The NATS connection, with a `nats_url`.
     broker: Mutex<Option<cluster::Broker>>,
 }
@@ -59,13 +59,6 @@ impl Default for Bus {
     fn default() -> Self {
         Bus(broadcast::Sender::new(CAPACITY))
     }
-}
-
-/// The running relay: its stop signal and its task.
-#[derive(Default)]
-struct RelayTask {
-    shutdown: CancellationToken,
-    task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl EventBus for Realtime {
@@ -96,37 +89,42 @@ impl Lifecycle for Realtime {
                  SQLite with the in-process bus"
             );
         }
-        let task = if let Some(url) = &settings.nats_url {
+        // The relay is a tracked task: it ends on this component's stop signal, and the
+        // platform awaits it before `stop` (after every dependent has stopped).
+        let supervisor = Supervisor::current()?;
+        let stop = supervisor.stop_token();
+        if let Some(url) = &settings.nats_url {
             let broker =
                 cluster::Broker::connect(url, self.db.clone(), after, self.bus.0.clone()).await?;
-            let task = broker.relay(self.db.clone(), after, self.relay.shutdown.clone());
+            let relay = broker.relay(self.db.clone(), after, stop);
             *self.broker.lock().unwrap_or_else(PoisonError::into_inner) = Some(broker);
-            task
+            supervisor.spawn("relay", async move {
+                relay.await;
+                Ok(())
+            })?;
         } else {
             let (bus, listened) = (self.bus.clone(), self.bus.clone());
             let relay = relay(
                 self.db.clone(),
                 after,
-                self.relay.shutdown.clone(),
+                stop,
                 move |event| {
                     let _ = bus.0.send(event);
                 },
                 move || listened.0.receiver_count() > 0,
             );
-            tokio::spawn(relay)
-        };
-        *self.relay.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
+            supervisor.spawn("relay", async move {
+                relay.await;
+                Ok(())
+            })?;
+        }
         tracing::debug!(after, "relay started");
         Ok(())
     }
 
     async fn stop(&self) -> anyhow::Result<()> {
-        self.relay.shutdown.cancel();
-        let task = self.relay.task.lock().unwrap_or_else(PoisonError::into_inner).take();
-        if let Some(task) = task {
-            task.await.map_err(|error| anyhow::anyhow!("the relay task failed: {error}"))?;
-        }
-        // Ends the forwarder: no event reaches this process after its stop.
+        // The relay has ended (tracked task). This ends the forwarder: no event reaches this
+        // process after its stop.
         drop(self.broker.lock().unwrap_or_else(PoisonError::into_inner).take());
         Ok(())
     }

@@ -103,7 +103,7 @@ impl Broker {
         self.client.connection_state() == async_nats::connection::State::Connected
     }
 
-    /// The cluster relay: until `shutdown`, publishes the outbox to the broker while this
+    /// The cluster relay, to run on a task: until `shutdown`, publishes the outbox to the broker while this
     /// process is the relay leader. `start` is where a process with no recorded position (a
     /// single-process database) begins.
     pub(crate) fn relay(
@@ -111,10 +111,10 @@ impl Broker {
         db: Arc<dyn Database>,
         start: i64,
         shutdown: CancellationToken,
-    ) -> JoinHandle<()> {
+    ) -> impl Future<Output = ()> + Send + 'static {
         let client = self.client.clone();
         let forwarded = self.forwarded.clone();
-        tokio::spawn(async move {
+        async move {
             let mut committed = db.committed();
             let mut watching = true;
             // `Some(after)` while leading: the newest id published and confirmed.
@@ -157,7 +157,7 @@ impl Broker {
                     () = tokio::time::sleep(wait) => {}
                 }
             }
-        })
+        }
     }
 }
 

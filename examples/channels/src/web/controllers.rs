@@ -26,13 +26,74 @@ pub(crate) struct MessageBody {
     text: String,
 }
 
+/// The body of `/health`: `{"status":"ok"}` when healthy; otherwise the platform's readiness,
+/// liveness, whether it is stopping, why it is unhealthy, and the components that are.
 #[derive(Serialize)]
 pub(crate) struct Health {
     status: &'static str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    details: Option<HealthDetails>,
 }
 
-pub(crate) async fn health() -> Json<Health> {
-    Json(Health { status: "ok" })
+#[derive(Serialize)]
+pub(crate) struct HealthDetails {
+    ready: bool,
+    live: bool,
+    stopping: bool,
+    reasons: String,
+    unhealthy: Vec<UnhealthyComponent>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct UnhealthyComponent {
+    component: &'static str,
+    state: String,
+    failed_tasks: Vec<String>,
+}
+
+/// `GET /health`: 200 when every component has started, none has failed and the platform is not
+/// stopping; 503 with the reasons otherwise (from the moment stopping begins).
+pub(crate) async fn health(State(app): State<AppState>) -> (StatusCode, Json<Health>) {
+    let health = match &app.supervisor {
+        Some(supervisor) => supervisor.health(),
+        None if app.shutdown.is_cancelled() => {
+            let details = HealthDetails {
+                ready: false,
+                live: true,
+                stopping: true,
+                reasons: "not ready: the server is stopping".to_owned(),
+                unhealthy: Vec::new(),
+            };
+            return unavailable(details);
+        }
+        None => return (StatusCode::OK, Json(Health { status: "ok", details: None })),
+    };
+    if health.is_healthy() {
+        return (StatusCode::OK, Json(Health { status: "ok", details: None }));
+    }
+    let unhealthy = health
+        .unhealthy
+        .iter()
+        .map(|component| UnhealthyComponent {
+            component: component.component,
+            state: component.state.to_string(),
+            failed_tasks: component.failed_tasks.clone(),
+        })
+        .collect();
+    unavailable(HealthDetails {
+        ready: health.ready,
+        live: health.live,
+        stopping: health.stopping,
+        reasons: health.to_string(),
+        unhealthy,
+    })
+}
+
+fn unavailable(details: HealthDetails) -> (StatusCode, Json<Health>) {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(Health { status: "unavailable", details: Some(details) }),
+    )
 }
 
 pub(crate) async fn create_channel(

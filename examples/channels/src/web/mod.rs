@@ -1,10 +1,11 @@
 //! The `web` component: the axum router on a hyper server of our own ([`server`]), bound in
-//! `start` and drained in `stop`.
+//! `start` and served by a task the platform supervises (`http`).
 //!
-//! Stopping cancels a token that closes the listener (new connections are refused), closes at
-//! once every connection that has not sent a whole request, lets the requests received whole
-//! finish within `Settings::shutdown_grace_ms`, and ends the SSE streams, which would otherwise
-//! hold the shutdown open forever.
+//! As soon as the platform begins to stop, `/health` answers `503` and the SSE streams end (they
+//! would otherwise hold the shutdown open forever). When `web`'s turn to stop comes, its stop
+//! signal closes the listener (new connections are refused), closes at once every connection
+//! that has not sent a whole request, and lets the requests received whole finish within
+//! `Settings::shutdown_grace_ms`; the `http` task then ends, and the platform awaits it.
 
 mod controllers;
 pub mod error;
@@ -13,7 +14,7 @@ pub mod server;
 mod sse;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -21,9 +22,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use channels_api::{ChannelService, Config, EventBus};
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use weft::Supervisor;
 use weft::prelude::*;
 
 /// Where the HTTP server listens, provided by the `web` component.
@@ -43,19 +44,8 @@ pub struct Web {
     config: Arc<dyn Config>,
     channels: Arc<dyn ChannelService>,
     events: Arc<dyn EventBus>,
-    server: Server,
-}
-
-/// The running server: its address, its shutdown signals, its accept loop and its connections.
-#[derive(Default)]
-struct Server {
+    /// The bound address, set in `start`.
     addr: OnceLock<SocketAddr>,
-    /// Stops accepting, closes connections without a whole request, ends SSE streams.
-    shutdown: CancellationToken,
-    /// Cuts off the requests still running when the grace period is over.
-    abandon: CancellationToken,
-    task: Mutex<Option<JoinHandle<()>>>,
-    connections: TaskTracker,
 }
 
 /// What the controllers share.
@@ -63,19 +53,27 @@ struct Server {
 pub(crate) struct AppState {
     channels: Arc<dyn ChannelService>,
     events: Arc<dyn EventBus>,
+    /// Fires when stopping begins: SSE streams end, `/health` answers `503`.
     shutdown: CancellationToken,
+    /// The `web` component's supervisor, whose health `/health` reports; `None` for a router
+    /// served outside a platform (see [`router`]).
+    supervisor: Option<Supervisor>,
 }
 
 /// The routes of the channels API over `channels` and `events`, with bodies limited to
-/// `max_body_bytes`. SSE streams end when `shutdown` is cancelled.
+/// `max_body_bytes`, outside a platform (e.g. to drive it in a benchmark): SSE streams end, and
+/// `/health` answers `503`, when `shutdown` is cancelled.
 pub fn router(
     channels: Arc<dyn ChannelService>,
     events: Arc<dyn EventBus>,
     shutdown: CancellationToken,
     max_body_bytes: usize,
 ) -> Router {
+    routes(AppState { channels, events, shutdown, supervisor: None }, max_body_bytes)
+}
+
+fn routes(state: AppState, max_body_bytes: usize) -> Router {
     use controllers as c;
-    let state = AppState { channels, events, shutdown };
     Router::new()
         .route("/health", get(c::health))
         .route("/channels", get(c::list_channels).post(c::create_channel))
@@ -94,7 +92,7 @@ pub fn router(
 
 impl HttpEndpoint for Web {
     fn local_addr(&self) -> Option<SocketAddr> {
-        self.server.addr.get().copied()
+        self.addr.get().copied()
     }
 }
 
@@ -105,13 +103,15 @@ impl Lifecycle for Web {
             .await
             .with_context(|| format!("cannot bind `{}`", settings.bind))?;
         let addr = listener.local_addr()?;
-        let _ = self.server.addr.set(addr);
-        let app = router(
-            self.channels.clone(),
-            self.events.clone(),
-            self.server.shutdown.clone(),
-            settings.max_body_bytes,
-        );
+        let _ = self.addr.set(addr);
+        let supervisor = Supervisor::current()?;
+        let state = AppState {
+            channels: self.channels.clone(),
+            events: self.events.clone(),
+            shutdown: supervisor.shutdown_token(),
+            supervisor: Some(supervisor.clone()),
+        };
+        let app = routes(state, settings.max_body_bytes);
         let limits = server::Limits {
             header_timeout: Duration::from_millis(settings.header_timeout_ms),
             body_timeout: Duration::from_millis(settings.body_timeout_ms),
@@ -129,34 +129,23 @@ impl Lifecycle for Web {
                 "`max_connections` lowered to fit the open-file limit (raise it with `ulimit -n`)"
             );
         }
-        let task = tokio::spawn(server::serve(
-            listener,
-            app,
-            limits,
-            self.server.shutdown.clone(),
-            self.server.abandon.clone(),
-            self.server.connections.clone(),
-        ));
-        *self.server.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
+        let grace = Duration::from_millis(settings.shutdown_grace_ms);
+        let stop = supervisor.stop_token();
+        supervisor.spawn("http", async move {
+            let (abandon, connections) = (CancellationToken::new(), TaskTracker::new());
+            // The accept loop ends as soon as `web` stops: the listener closes with it.
+            server::serve(listener, app, limits, stop, abandon.clone(), connections.clone()).await;
+            connections.close();
+            if tokio::time::timeout(grace, connections.wait()).await.is_ok() {
+                tracing::info!("web server drained");
+                return Ok(());
+            }
+            let cut = connections.len();
+            abandon.cancel();
+            connections.wait().await;
+            anyhow::bail!("{cut} in-flight requests did not finish within {grace:?}; cut them off")
+        })?;
         tracing::info!(%addr, max_connections = limits.max_connections, "listening");
         Ok(())
-    }
-
-    async fn stop(&self) -> anyhow::Result<()> {
-        self.server.shutdown.cancel();
-        let task = self.server.task.lock().unwrap_or_else(PoisonError::into_inner).take();
-        let Some(task) = task else { return Ok(()) };
-        // The accept loop ends at once: the listener closes with it.
-        task.await.context("the server task failed")?;
-        self.server.connections.close();
-        let grace = Duration::from_millis(self.config.settings().shutdown_grace_ms);
-        if tokio::time::timeout(grace, self.server.connections.wait()).await.is_ok() {
-            tracing::info!("web server drained");
-            return Ok(());
-        }
-        let cut = self.server.connections.len();
-        self.server.abandon.cancel();
-        self.server.connections.wait().await;
-        anyhow::bail!("{cut} in-flight requests did not finish within {grace:?}; cut them off")
     }
 }

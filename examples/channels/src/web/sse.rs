@@ -58,8 +58,9 @@ struct Cursor {
 
 /// The SSE stream of the events that match `channel`, in id order, each with its id as the SSE
 /// `id:`. An id not greater than the last one forwarded is dropped (a republished event). The
-/// stream of one channel ends after that channel's `channel_deleted`. Every stream ends when the
-/// server shuts down, so that graceful shutdown does not wait for clients that never hang up.
+/// stream of one channel ends after that channel's `channel_deleted`. Every stream ends as soon as
+/// the platform begins to stop (the supervisor's shutdown signal), so that graceful shutdown does
+/// not wait for clients that never hang up.
 fn stream(
     app: AppState,
     channel: Option<i64>,

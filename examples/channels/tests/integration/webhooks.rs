@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use crate::common::{App, create_channel, post_message, settings};
+use crate::common::{App, client, create_channel, json, post_message, settings};
 
 /// What the receiver saw: attempts per message id, and the bodies it accepted.
 #[derive(Default)]
@@ -93,6 +93,12 @@ async fn messages_are_delivered_and_retried() -> anyhow::Result<()> {
         let id = message["id"].as_i64().expect("an id");
         assert_eq!(attempts.get(&id), Some(&2), "one failure, then one retry");
     }
+    // By now the deliveries to the dead URL have spent their retries (50 ms, then 100 ms of
+    // backoff): a failed delivery is logged, not a failure of `webhooks`.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (status, body) = json(client().get(app.url("/health")).send().await?).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(app.platform().health().live);
     app.stop().await
 }
 

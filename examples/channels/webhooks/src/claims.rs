@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use channels_api::{ChannelEvent, Database, Settings};
 use tokio::sync::Semaphore;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
+use weft::Supervisor;
 
 use crate::{Delivery, MAX_IN_FLIGHT};
 
@@ -35,62 +33,77 @@ pub(crate) struct Worker {
     pub(crate) db: Arc<dyn Database>,
     pub(crate) delivery: Arc<Delivery>,
     pub(crate) lease: Duration,
-    pub(crate) shutdown: CancellationToken,
-    pub(crate) abandon: CancellationToken,
-    pub(crate) deliveries: TaskTracker,
+    /// The component's supervisor: the loop ends on its stop signal, and each claimed delivery
+    /// runs on a task it tracks.
+    pub(crate) supervisor: Supervisor,
+    /// How long deliveries in flight may go on once the component stops.
+    pub(crate) grace: Duration,
 }
 
 impl Worker {
-    /// Claims and delivers until `shutdown`.
-    pub(crate) fn spawn(self) -> JoinHandle<()> {
-        tokio::spawn(async move {
-            let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
-            let mut committed = self.db.committed();
-            let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
-            loop {
-                committed.borrow_and_update();
-                let free = in_flight.available_permits();
-                if free > 0 {
-                    let limit = u32::try_from(free).unwrap_or(u32::MAX);
-                    match self.db.claim_deliveries(lease_ms, limit).await {
-                        Ok(claimed) => {
-                            for stored in claimed {
-                                let Ok(permit) = in_flight.clone().try_acquire_owned() else {
-                                    break;
-                                };
-                                self.deliver(stored.id, stored.event, permit);
+    /// Claims and delivers until the component stops.
+    pub(crate) async fn run(self) -> anyhow::Result<()> {
+        let stop = self.supervisor.stop_token();
+        let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        let mut committed = self.db.committed();
+        let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
+        loop {
+            committed.borrow_and_update();
+            let free = in_flight.available_permits();
+            if free > 0 {
+                let limit = u32::try_from(free).unwrap_or(u32::MAX);
+                match self.db.claim_deliveries(lease_ms, limit).await {
+                    Ok(claimed) => {
+                        for stored in claimed {
+                            let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+                                break;
+                            };
+                            if !self.deliver(stored.id, stored.event, permit) {
+                                // The component began to stop: the lease runs out, and the
+                                // delivery is made again.
+                                return Ok(());
                             }
                         }
-                        Err(error) => tracing::warn!(%error, "cannot claim webhook deliveries"),
                     }
-                }
-                tokio::select! {
-                    () = self.shutdown.cancelled() => return,
-                    changed = committed.changed() => {
-                        if changed.is_err() {
-                            tokio::time::sleep(POLL_INTERVAL).await;
-                        }
-                    }
-                    () = tokio::time::sleep(POLL_INTERVAL) => {}
+                    Err(error) => tracing::warn!(%error, "cannot claim webhook deliveries"),
                 }
             }
-        })
+            tokio::select! {
+                () = stop.cancelled() => return Ok(()),
+                changed = committed.changed() => {
+                    if changed.is_err() {
+                        tokio::time::sleep(POLL_INTERVAL).await;
+                    }
+                }
+                () = tokio::time::sleep(POLL_INTERVAL) => {}
+            }
+        }
     }
 
-    /// Delivers one claimed event to every URL on a task of its own, then finishes it.
-    fn deliver(&self, id: i64, event: ChannelEvent, permit: tokio::sync::OwnedSemaphorePermit) {
-        let (db, delivery, abandon) =
-            (self.db.clone(), self.delivery.clone(), self.abandon.clone());
-        self.deliveries.spawn(async move {
+    /// Delivers one claimed event to every URL on a tracked task of its own, then finishes it.
+    /// `false` when the component has begun to stop and takes no new task.
+    fn deliver(
+        &self,
+        id: i64,
+        event: ChannelEvent,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> bool {
+        let (db, delivery) = (self.db.clone(), self.delivery.clone());
+        let (stop, grace) = (self.supervisor.stop_token(), self.grace);
+        let task = async move {
             if let ChannelEvent::MessagePosted { message } = event {
                 let all = futures_util::future::join_all(
                     (0..delivery.target_count()).map(|target| delivery.deliver(target, &message)),
                 );
+                let deadline = async move {
+                    stop.cancelled().await;
+                    tokio::time::sleep(grace).await;
+                };
                 tokio::select! {
-                    () = abandon.cancelled() => {
+                    () = deadline => {
                         // Left leased: another worker delivers it when the lease expires.
                         tracing::warn!(message = message.id, "webhook abandoned at stop");
-                        return;
+                        return Ok(());
                     }
                     _ = all => {}
                 }
@@ -100,6 +113,8 @@ impl Worker {
                 tracing::warn!(%error, event = id, "cannot mark a webhook delivery done");
             }
             drop(permit);
-        });
+            Ok(())
+        };
+        self.supervisor.spawn("delivery", task).is_ok()
     }
 }
