@@ -520,23 +520,7 @@ fn unknown_key(key: &Ident) -> String {
 
 /// The known key that `key` is probably a typo of.
 fn close_key(key: &str) -> Option<&'static str> {
-    KEYS.iter().copied().find(|known| edit_distance(key, known) <= 2)
-}
-
-/// Levenshtein distance, to suggest the key a typo was meant to be.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    row[b.len()]
+    weft_suggest::suggest(key, KEYS.iter().copied())
 }
 
 #[cfg(test)]

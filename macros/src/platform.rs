@@ -57,10 +57,8 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         for name in &crates {
             let written = name.to_string();
             if !dependencies.contains(&written) {
-                let close = dependencies
-                    .iter()
-                    .filter(|dependency| crate::attr::edit_distance(&written, dependency) <= 2)
-                    .min_by_key(|dependency| crate::attr::edit_distance(&written, dependency));
+                let close =
+                    weft_suggest::suggest(&written, dependencies.iter().map(String::as_str));
                 let hint = match close {
                     Some(close) => format!("did you mean `{close}`? If not, add"),
                     None => "add".to_owned(),

@@ -37,7 +37,21 @@ impl weft::config::Section for DbSettings {
     const KEY: &'static str = "db";
 }
 
-static HOOK_RAN: AtomicBool = AtomicBool::new(false);
+/// Set by `watcher`, which only the error test boots (tests of one binary run in parallel).
+static WATCHER_RAN: AtomicBool = AtomicBool::new(false);
+
+/// A component with no configuration: its `init` would run first if configuration were not
+/// checked before any hook.
+#[component(name = "watcher", local)]
+#[derive(Default)]
+pub struct Watcher;
+
+impl Lifecycle for Watcher {
+    async fn init(&mut self) -> anyhow::Result<()> {
+        WATCHER_RAN.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+}
 
 #[component(name = "api", requires = [config(ApiSettings)], local)]
 pub struct Api {
@@ -46,7 +60,6 @@ pub struct Api {
 
 impl Lifecycle for Api {
     async fn init(&mut self) -> anyhow::Result<()> {
-        HOOK_RAN.store(true, Ordering::SeqCst);
         anyhow::ensure!(self.settings.port != 0, "port 0");
         Ok(())
     }
@@ -59,7 +72,6 @@ pub struct Db {
 
 impl Lifecycle for Db {
     async fn init(&mut self) -> anyhow::Result<()> {
-        HOOK_RAN.store(true, Ordering::SeqCst);
         anyhow::ensure!(!self.settings.url.is_empty(), "empty url");
         Ok(())
     }
@@ -91,9 +103,10 @@ fn temp_env(key: &str, value: &str) {
 async fn every_error_is_reported_before_any_hook_runs() {
     temp_env("WEFT_ERRORS_API__PORT", "eighty");
     let sources = Sources::new().toml("[api]\nworkers = 300\n").env("WEFT_ERRORS_");
-    let builder = weft::Builder::empty().with::<Api>().with::<Db>().config(sources);
+    let builder =
+        weft::Builder::empty().with::<Watcher>().with::<Api>().with::<Db>().config(sources);
     let error = builder.boot().await.unwrap_err();
-    assert!(!HOOK_RAN.load(Ordering::SeqCst), "a hook ran before the configuration was checked");
+    assert!(!WATCHER_RAN.load(Ordering::SeqCst), "a hook ran before the configuration was checked");
     let weft::BootError::Config(error) = error else {
         panic!("not a configuration error: {error}")
     };

@@ -1,8 +1,8 @@
 //! Items used by the code that `#[component]` and `platform!` generate. Not public API.
 
 pub use crate::component::{
-    BoxFuture, Erased, HookProbe, Hooks, HooksViaDefault, HooksViaLifecycle, InjectError, Injector,
-    Inputs, Provide, Service, ServiceKey, erase, erase_many, erase_with,
+    Erased, HookFuture, HookProbe, Hooks, HooksViaDefault, HooksViaLifecycle, InjectError,
+    Injector, Inputs, Provide, Service, ServiceKey, erase, erase_many, erase_with,
 };
 pub use crate::registry::Registration;
 pub use ::inventory;

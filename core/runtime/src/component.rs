@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::lifecycle::Lifecycle;
 
 /// A boxed, `Send`, `'static` future.
-pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+pub type HookFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// Identifies a service type (`dyn Trait` or a concrete type) in a `const` context.
 ///
@@ -399,29 +399,29 @@ impl<'a> Injector<'a> {
 }
 
 /// An `init` hook: takes the component and gives it back with the hook's result.
-type InitFn<C> = fn(Box<C>) -> BoxFuture<(Box<C>, anyhow::Result<()>)>;
+type InitFn<C> = fn(Box<C>) -> HookFuture<(Box<C>, anyhow::Result<()>)>;
 
 /// The hooks of component type `C`, as plain function pointers.
 pub struct Hooks<C> {
     init: InitFn<C>,
-    start: fn(Arc<C>) -> BoxFuture<anyhow::Result<()>>,
-    stop: fn(Arc<C>) -> BoxFuture<anyhow::Result<()>>,
+    start: fn(Arc<C>) -> HookFuture<anyhow::Result<()>>,
+    stop: fn(Arc<C>) -> HookFuture<anyhow::Result<()>>,
     timeout: fn(&C) -> Option<Duration>,
 }
 
 impl<C: Lifecycle> Hooks<C> {
     /// The hooks of `C`'s [`Lifecycle`] implementation.
     pub fn lifecycle() -> Self {
-        fn init<C: Lifecycle>(mut c: Box<C>) -> BoxFuture<(Box<C>, anyhow::Result<()>)> {
+        fn init<C: Lifecycle>(mut c: Box<C>) -> HookFuture<(Box<C>, anyhow::Result<()>)> {
             Box::pin(async move {
                 let result = c.init().await;
                 (c, result)
             })
         }
-        fn start<C: Lifecycle>(c: Arc<C>) -> BoxFuture<anyhow::Result<()>> {
+        fn start<C: Lifecycle>(c: Arc<C>) -> HookFuture<anyhow::Result<()>> {
             Box::pin(async move { c.start().await })
         }
-        fn stop<C: Lifecycle>(c: Arc<C>) -> BoxFuture<anyhow::Result<()>> {
+        fn stop<C: Lifecycle>(c: Arc<C>) -> HookFuture<anyhow::Result<()>> {
             Box::pin(async move { c.stop().await })
         }
         Hooks { init: init::<C>, start: start::<C>, stop: stop::<C>, timeout: C::timeout }
@@ -431,10 +431,10 @@ impl<C: Lifecycle> Hooks<C> {
 impl<C: Send + Sync + 'static> Hooks<C> {
     /// No-op hooks, for components that do not implement [`Lifecycle`].
     pub fn none() -> Self {
-        fn init<C: Send + 'static>(c: Box<C>) -> BoxFuture<(Box<C>, anyhow::Result<()>)> {
+        fn init<C: Send + 'static>(c: Box<C>) -> HookFuture<(Box<C>, anyhow::Result<()>)> {
             Box::pin(async move { (c, Ok(())) })
         }
-        fn noop<C: Send + Sync + 'static>(_: Arc<C>) -> BoxFuture<anyhow::Result<()>> {
+        fn noop<C: Send + Sync + 'static>(_: Arc<C>) -> HookFuture<anyhow::Result<()>> {
             Box::pin(async { Ok(()) })
         }
         Hooks { init: init::<C>, start: noop::<C>, stop: noop::<C>, timeout: |_| None }
@@ -548,7 +548,7 @@ impl Erased {
     }
 
     /// Runs `init`, giving the component back with the hook's result.
-    pub(crate) fn init(self) -> BoxFuture<(Erased, anyhow::Result<()>)> {
+    pub(crate) fn init(self) -> HookFuture<(Erased, anyhow::Result<()>)> {
         let fut = self.0.init();
         Box::pin(async move {
             let (inner, result) = fut.await;
@@ -564,15 +564,15 @@ impl Erased {
 
 /// An initialized, shared component.
 pub(crate) struct Live {
-    pub(crate) start: Box<dyn Fn() -> BoxFuture<anyhow::Result<()>> + Send + Sync>,
-    pub(crate) stop: Box<dyn Fn() -> BoxFuture<anyhow::Result<()>> + Send + Sync>,
+    pub(crate) start: Box<dyn Fn() -> HookFuture<anyhow::Result<()>> + Send + Sync>,
+    pub(crate) stop: Box<dyn Fn() -> HookFuture<anyhow::Result<()>> + Send + Sync>,
     /// What the component provides, in the order of its `provides` list.
     pub(crate) services: Vec<Service>,
 }
 
 trait Uninit: Send {
     fn timeout(&self) -> Option<Duration>;
-    fn init(self: Box<Self>) -> BoxFuture<(Box<dyn Uninit>, anyhow::Result<()>)>;
+    fn init(self: Box<Self>) -> HookFuture<(Box<dyn Uninit>, anyhow::Result<()>)>;
     fn share(self: Box<Self>) -> Live;
 }
 
@@ -587,7 +587,7 @@ impl<C: Send + Sync + 'static> Uninit for Typed<C> {
         (self.hooks.timeout)(&self.component)
     }
 
-    fn init(self: Box<Self>) -> BoxFuture<(Box<dyn Uninit>, anyhow::Result<()>)> {
+    fn init(self: Box<Self>) -> HookFuture<(Box<dyn Uninit>, anyhow::Result<()>)> {
         let Typed { component, hooks, provide } = *self;
         let fut = (hooks.init)(component);
         Box::pin(async move {

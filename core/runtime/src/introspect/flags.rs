@@ -10,13 +10,13 @@ use crate::export::GraphFormat;
 ///
 /// ```
 /// use weft::GraphFormat;
-/// use weft::introspect::{Flags, Request};
+/// use weft::introspect::{Flags, Action};
 ///
-/// assert_eq!(Flags::parse(["--check"]).request(), Ok(Some(Request::Check)));
-/// assert_eq!(Flags::parse(["--graph=dot"]).request(), Ok(Some(Request::Graph(GraphFormat::Dot))));
+/// assert_eq!(Flags::parse(["--check"]).action(), Ok(Some(Action::Check)));
+/// assert_eq!(Flags::parse(["--graph=dot"]).action(), Ok(Some(Action::Graph(GraphFormat::Dot))));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Request {
+pub enum Action {
     /// `--graph FORMAT`: print the resolved graph and exit.
     Graph(GraphFormat),
     /// `--check`: validate the graph and the configuration without constructing any
@@ -29,22 +29,22 @@ pub enum Request {
 ///
 /// ```
 /// use weft::GraphFormat;
-/// use weft::introspect::{Flags, Request};
+/// use weft::introspect::{Flags, Action};
 ///
 /// let mut args: Vec<String> = ["--port", "80", "--graph", "json"].map(String::from).into();
 /// let flags = Flags::take(&mut args);
-/// assert_eq!(flags.request(), Ok(Some(Request::Graph(GraphFormat::Json))));
+/// assert_eq!(flags.action(), Ok(Some(Action::Graph(GraphFormat::Json))));
 /// assert_eq!(args, ["--port", "80"]); // what is left is the application's
 ///
 /// let flags = Flags::parse(["--graph", "png"]);
 /// assert_eq!(
-///     flags.request(),
+///     flags.action(),
 ///     Err("unknown graph format `png`; expected `dot`, `mermaid` or `json`")
 /// );
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Flags {
-    request: Option<Request>,
+    action: Option<Action>,
     error: Option<String>,
 }
 
@@ -73,7 +73,7 @@ impl Flags {
         while let Some(arg) = rest.next() {
             let format = match arg.as_str() {
                 "--check" => {
-                    flags.request = Some(Request::Check);
+                    flags.action = Some(Action::Check);
                     continue;
                 }
                 "--graph" => match rest.next() {
@@ -93,7 +93,7 @@ impl Flags {
                 },
             };
             match format.parse() {
-                Ok(format) => flags.request = Some(Request::Graph(format)),
+                Ok(format) => flags.action = Some(Action::Graph(format)),
                 Err(error) => flags.error = Some(format!("{error}")),
             }
         }
@@ -102,10 +102,10 @@ impl Flags {
     }
 
     /// What the flags ask for, `None` when there are none, or the usage error.
-    pub fn request(&self) -> Result<Option<Request>, &str> {
+    pub fn action(&self) -> Result<Option<Action>, &str> {
         match &self.error {
             Some(error) => Err(error),
-            None => Ok(self.request),
+            None => Ok(self.action),
         }
     }
 
@@ -151,7 +151,7 @@ impl Flags {
         err: &mut dyn Write,
     ) -> Option<ExitCode> {
         // Output errors (a closed pipe) cannot be reported anywhere better than the exit code.
-        let request = match self.request() {
+        let request = match self.action() {
             Ok(request) => request?,
             Err(error) => {
                 let _ = writeln!(err, "error: {error}\n\n{}", Flags::USAGE);
@@ -166,7 +166,7 @@ impl Flags {
             }
         };
         let written = match request {
-            Request::Graph(format) => {
+            Action::Graph(format) => {
                 let graph = validation.graph().export(format);
                 // A terminal prompt or a pipe into `dot` both want the last line ended.
                 if graph.ends_with('\n') {
@@ -175,7 +175,7 @@ impl Flags {
                     writeln!(out, "{graph}")
                 }
             }
-            Request::Check => match builder.check_config() {
+            Action::Check => match builder.check_config() {
                 Ok(()) => writeln!(out, "{validation}"),
                 Err(error) => {
                     let _ = writeln!(err, "error: {error}");
@@ -222,21 +222,21 @@ mod tests {
     #[test]
     fn takes_only_its_own_flags() {
         let (flags, rest) = take(&["--components", "web", "--check", "-v"]);
-        assert_eq!(flags.request(), Ok(Some(Request::Check)));
+        assert_eq!(flags.action(), Ok(Some(Action::Check)));
         assert_eq!(rest, ["--components", "web", "-v"]);
         let (flags, rest) = take(&["--graph=DOT"]);
-        assert_eq!(flags.request(), Ok(Some(Request::Graph(GraphFormat::Dot))));
+        assert_eq!(flags.action(), Ok(Some(Action::Graph(GraphFormat::Dot))));
         assert!(rest.is_empty());
         let (flags, _) = take(&["--check", "--graph", "json"]);
-        assert_eq!(flags.request(), Ok(Some(Request::Graph(GraphFormat::Json))), "the last wins");
+        assert_eq!(flags.action(), Ok(Some(Action::Graph(GraphFormat::Json))), "the last wins");
         let (flags, rest) = take(&["web"]);
-        assert_eq!((flags.request(), rest.len()), (Ok(None), 1));
+        assert_eq!((flags.action(), rest.len()), (Ok(None), 1));
     }
 
     #[test]
     fn a_missing_format_is_a_usage_error_with_exit_status_2() {
         let (flags, _) = take(&["--graph"]);
-        assert_eq!(flags.request(), Err("`--graph` needs a format: `dot`, `mermaid` or `json`"));
+        assert_eq!(flags.action(), Err("`--graph` needs a format: `dot`, `mermaid` or `json`"));
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let code = flags.run_with(&Builder::empty(), &mut out, &mut err);
         assert_eq!(code, Some(ExitCode::from(2)));

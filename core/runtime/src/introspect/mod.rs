@@ -33,4 +33,4 @@ mod flags;
 pub mod readme;
 
 pub use crate::builder::{Validation, Warning};
-pub use flags::{Flags, Request, handle_args};
+pub use flags::{Action, Flags, handle_args};
