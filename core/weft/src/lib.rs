@@ -97,9 +97,14 @@
 //!   component that requires it and its `file:line`), a duplicate name, a duplicate provider and
 //!   every cycle (with its path `a → b → c → a`) are reported at once in a [`GraphError`]; a
 //!   graph with any problem starts nothing. [`Builder::resolve`] runs this check alone.
-//! - **Parallel along the graph.** A component is constructed and initialized as soon as its
-//!   dependencies are initialized, and started as soon as they have started. Independent
-//!   components run concurrently; each hook runs at most once.
+//! - **Two waves, each parallel along the graph.** Every component is constructed and
+//!   initialized as soon as its dependencies are initialized; only when every `init` has
+//!   succeeded does any `start` begin, as soon as the component's dependencies have started.
+//!   Independent components run concurrently; each hook runs at most once.
+//! - **Supervised work and health.** Inside its hooks a component reaches its [`Supervisor`]
+//!   (`Supervisor::current()`): tasks it spawns there are tracked, cancelled and awaited when it
+//!   stops, and a task that fails after boot stops the platform in order.
+//!   [`Platform::health`] gives readiness and liveness.
 //! - **All or nothing.** An error, a panic or a timeout in any hook fails boot: the hooks still
 //!   running are cancelled, and exactly the components that finished `init` are stopped,
 //!   dependents first, under a time budget of their own. [`BootError::Hook`] names the
