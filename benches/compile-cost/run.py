@@ -172,7 +172,18 @@ def hand_component(i, deps, mark=0):
                         where
                             __WeftC: Svc{i} + ::core::marker::Send + ::core::marker::Sync + 'static,
                         {{
-                            __weft_p::Service::of_component::<__WeftC, dyn Svc{i}>(component, |c| c)
+                            __weft_p::Service::of_component::<__WeftC, dyn Svc{i}>(
+                                ::std::clone::Clone::clone(&component), |c| c,
+                            )
+                            .with_variant::<__WeftC, dyn Svc{i} + ::core::marker::Send + ::core::marker::Sync>(
+                                ::std::clone::Clone::clone(&component), |c| c,
+                            )
+                            .with_variant::<__WeftC, dyn Svc{i} + ::core::marker::Send>(
+                                ::std::clone::Clone::clone(&component), |c| c,
+                            )
+                            .with_variant::<__WeftC, dyn Svc{i} + ::core::marker::Sync>(
+                                ::std::clone::Clone::clone(&component), |c| c,
+                            )
                         }}
                         ::core::option::Option::Some(__weft_provide::<__WeftC>)
                     }}
