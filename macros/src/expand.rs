@@ -119,14 +119,17 @@ fn registration(
         }
     });
     let checks = checks(args, &provides, component, injections);
-    let (no_hooks, erase) = not_send_fallbacks(&type_name);
     let submit = (!args.local).then(|| {
         quote! {
             __weft_p::inventory::submit! { __WEFT_REGISTRATION }
         }
     });
+    // A struct that is not `Send + Sync` is reported once, by `assert_component`; so that nothing
+    // else fails with it, the hooks and the erasure fall back (by autoref) to probe traits that
+    // are never selected in a program that compiles.
     quote! {
         use #krate::__private as __weft_p;
+        use __weft_p::probe::*;
 
         #checks
 
@@ -134,12 +137,7 @@ fn registration(
             __weft_injector: &__weft_p::Injector<'_>,
         ) -> ::core::result::Result<__weft_p::Erased, __weft_p::InjectError> {
             let __weft_component = #construct;
-            let __weft_hooks = {
-                use __weft_p::{HooksViaDefault as _, HooksViaLifecycle as _};
-                #no_hooks
-                (&__weft_p::HookProbe::<#ident>::new()).hooks()
-            };
-            #erase
+            let __weft_hooks = (&__weft_p::HookProbe::<#ident>::new()).hooks();
             ::core::result::Result::Ok(
                 (&__weft_p::Probe::<#ident>::new())
                     .__weft_erase(__weft_component, __weft_hooks, #provide),
@@ -165,57 +163,6 @@ fn registration(
 
         #submit
     }
-}
-
-/// The traits that pick the hooks and erase the component when the struct is not `Send + Sync`.
-///
-/// Such a struct is reported once, by `assert_component`. So that nothing else fails with it, the
-/// hooks and the erasure fall back (by autoref) to code that is never selected in a program that
-/// compiles.
-fn not_send_fallbacks(type_name: &str) -> (TokenStream, TokenStream) {
-    let unreachable = quote! {
-        ::core::unreachable!("`{}` is not `Send + Sync`, which fails to compile", #type_name)
-    };
-    let no_hooks = quote! {
-        trait __WeftNoHooks<__WeftC> {
-            fn hooks(&mut self) -> __weft_p::Hooks<__WeftC>;
-        }
-        impl<__WeftC> __WeftNoHooks<__WeftC> for &__weft_p::HookProbe<__WeftC> {
-            fn hooks(&mut self) -> __weft_p::Hooks<__WeftC> {
-                #unreachable
-            }
-        }
-    };
-    let erase_signature = quote! {
-        fn __weft_erase(
-            &self,
-            component: __WeftC,
-            hooks: __weft_p::Hooks<__WeftC>,
-            provide: __weft_p::Provide<__WeftC>,
-        ) -> __weft_p::Erased
-    };
-    let erase = quote! {
-        trait __WeftErase<__WeftC> {
-            #erase_signature;
-        }
-        impl<__WeftC: ::core::marker::Send + ::core::marker::Sync + 'static> __WeftErase<__WeftC>
-            for __weft_p::Probe<__WeftC>
-        {
-            #erase_signature {
-                __weft_p::erase_with(component, hooks, provide)
-            }
-        }
-        trait __WeftCannotErase<__WeftC> {
-            #erase_signature;
-        }
-        impl<__WeftC> __WeftCannotErase<__WeftC> for &__weft_p::Probe<__WeftC> {
-            #[allow(unused_variables, reason = "never called: the struct fails to compile")]
-            #erase_signature {
-                #unreachable
-            }
-        }
-    };
-    (no_hooks, erase)
 }
 
 /// The component's constructor expression, of type `C` (it may return early with `?`).
@@ -274,20 +221,14 @@ fn construct(args: &Args, component: &Component, injections: &Injections) -> Tok
         quote!(#(#cfgs)* #member: #value)
     });
     let fields = quote!(#ident { #(#fields),* });
-    let probes = quote! {
-        use __weft_p::{
-            DefaultValue as _, InjectInto as _, InjectNot as _, NoDefaultValue as _,
-        };
-    };
     if args.requires.is_empty() {
-        quote! {{
-            #probes
+        quote! {
             (&__weft_p::Probe::<#ident>::new()).__weft_construct(|| {
                 ::core::result::Result::Ok(#fields)
             })?
-        }}
+        }
     } else {
-        quote! {{ #probes #fields }}
+        fields
     }
 }
 
@@ -429,12 +370,6 @@ fn checks(
     quote! {
         #[allow(dead_code, unused_variables, reason = "compile-time checks, never called")]
         fn __weft_check(__weft_component: &mut #ident) {
-            use __weft_p::{
-                DefaultValue as _, HasLifecycle as _, NoDefaultValue as _, NoInherentInit as _,
-                NoInherentStartStop as _, NoLifecycle as _, NotOptionalArc as _,
-                NotServiceType as _, OptionalArc as _, OtherType as _, SameType as _,
-                ServiceType as _,
-            };
             #(#checks)*
         }
     }
@@ -466,52 +401,32 @@ fn provide(ident: &Ident, provides: &Type) -> TokenStream {
         }
     };
     // `dyn Trait + Send + Sync` (and `+ Send`, `+ Sync`) answer `Platform::get` as `dyn Trait`.
-    let variants = match provides {
+    let service = match provides {
         Type::TraitObject(_) => {
             let send = quote!(::core::marker::Send);
             let sync = quote!(::core::marker::Sync);
-            [quote!(#send + #sync), send.clone(), sync.clone()]
-                .iter()
-                .map(|auto| {
-                    quote! {
-                        .with_variant::<__WeftC, #provides + #auto>(
-                            ::std::clone::Clone::clone(&component), |c| c,
-                        )
-                    }
-                })
-                .collect()
+            quote! {
+                __weft_p::Service::of_dyn::<
+                    __WeftC, #service, #service + #send + #sync, #service + #send, #service + #sync,
+                >(component, |c| c, |c| c, |c| c, |c| c)
+            }
         }
-        _ => TokenStream::new(),
+        _ => quote!(__weft_p::Service::of_component::<__WeftC, #service>(component, |c| c)),
     };
     // Coercing to the service only where the checks above pass keeps a missing impl down to the
-    // one error those checks report; when they fail, this yields `None` and nothing else breaks.
+    // one error those checks report; when they fail, this yields `None` (`ProvidesNothing`) and
+    // nothing else breaks.
     let bounds = quote!(#(#traits +)* ::core::marker::Send + ::core::marker::Sync + 'static);
     let provide = quote_spanned! {provides.span()=>
         {
-            type __WeftProvide<__WeftC> = ::core::option::Option<
-                fn(::std::sync::Arc<__WeftC>) -> __weft_p::Service
-            >;
             trait __WeftProvides<__WeftC> {
-                fn __weft_provide(&self) -> __WeftProvide<__WeftC>;
+                fn __weft_provide(&self) -> __weft_p::ProvideFn<__WeftC>;
             }
             impl<__WeftC: #bounds> __WeftProvides<__WeftC> for __weft_p::Probe<__WeftC> {
-                fn __weft_provide(&self) -> __WeftProvide<__WeftC> {
-                    fn __weft_provide<__WeftC: #bounds>(
-                        component: ::std::sync::Arc<__WeftC>,
-                    ) -> __weft_p::Service {
-                        __weft_p::Service::of_component::<__WeftC, #service>(
-                            ::std::clone::Clone::clone(&component), |c| c,
-                        )#variants
-                    }
-                    ::core::option::Option::Some(__weft_provide::<__WeftC>)
+                fn __weft_provide(&self) -> __weft_p::ProvideFn<__WeftC> {
+                    ::core::option::Option::Some(|component| #service)
                 }
             }
-            trait __WeftProvidesNothing<__WeftC> {
-                fn __weft_provide(&self) -> __WeftProvide<__WeftC> {
-                    ::core::option::Option::None
-                }
-            }
-            impl<__WeftC> __WeftProvidesNothing<__WeftC> for &__weft_p::Probe<__WeftC> {}
             (&__weft_p::Probe::<#ident>::new()).__weft_provide()
         }
     };

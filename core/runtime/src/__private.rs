@@ -2,7 +2,7 @@
 
 pub use crate::component::{
     Erased, HookFuture, HookProbe, Hooks, HooksViaDefault, HooksViaLifecycle, InjectError,
-    Injector, Inputs, Provide, Service, ServiceKey, erase, erase_many, erase_with,
+    Injector, Inputs, NoHooks, Provide, Service, ServiceKey, erase, erase_many, erase_with,
 };
 pub use crate::registry::Registration;
 pub use ::inventory;
@@ -14,6 +14,8 @@ pub use ::std;
 
 use std::marker::PhantomData;
 use std::sync::Arc;
+
+pub mod probe;
 
 /// A zero-sized stand-in for type `C`, for autoref-based checks in generated code: the macro
 /// implements a local trait for `Probe<C>` when `C` has a property and another one for
@@ -637,3 +639,41 @@ impl And<No> for Yes {
 pub fn and<A: And<B>, B>(_a: A, _b: B) -> A::Out {
     A::OUT
 }
+
+/// What a component's `provides` gives the runtime: how to turn the shared component into its
+/// service, or `None` when the component does not implement it (which fails to compile).
+pub type ProvideFn<C> = Option<fn(Arc<C>) -> Service>;
+
+/// Selected when the component does not implement the service it provides, which
+/// `#[component]` reports at compile time: `None`, so that nothing else fails with it.
+pub trait ProvidesNothing<C> {
+    /// `None`.
+    fn __weft_provide(&self) -> ProvideFn<C> {
+        None
+    }
+}
+
+impl<C> ProvidesNothing<C> for &Probe<C> {}
+
+/// Selected when the component is `Send + Sync`: erases it.
+pub trait Erase<C> {
+    /// The erased component.
+    fn __weft_erase(&self, component: C, hooks: Hooks<C>, provide: Provide<C>) -> Erased;
+}
+
+impl<C: Send + Sync + 'static> Erase<C> for Probe<C> {
+    fn __weft_erase(&self, component: C, hooks: Hooks<C>, provide: Provide<C>) -> Erased {
+        erase_with(component, hooks, provide)
+    }
+}
+
+/// Selected when the component is not `Send + Sync`, which `#[component]` reports at compile
+/// time (once, by `assert_component`): so that nothing else fails with it.
+pub trait CannotErase<C> {
+    /// Never called in a program that compiles.
+    fn __weft_erase(&self, _component: C, _hooks: Hooks<C>, _provide: Provide<C>) -> Erased {
+        unreachable!("a component that is not `Send + Sync` fails to compile")
+    }
+}
+
+impl<C> CannotErase<C> for &Probe<C> {}

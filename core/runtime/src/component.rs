@@ -298,6 +298,31 @@ impl Service {
         self
     }
 
+    /// Wraps the shared component `component` as the service `dyn Trait` (`main`), answering
+    /// to `dyn Trait + Send + Sync`, `dyn Trait + Send` and `dyn Trait + Sync` too: one call per
+    /// component, so that `#[component]` emits one coercion per spelling and nothing else.
+    pub fn of_dyn<C, S, SendSync, SendOnly, SyncOnly>(
+        component: Arc<C>,
+        main: fn(Arc<C>) -> Arc<S>,
+        send_sync: fn(Arc<C>) -> Arc<SendSync>,
+        send: fn(Arc<C>) -> Arc<SendOnly>,
+        sync: fn(Arc<C>) -> Arc<SyncOnly>,
+    ) -> Self
+    where
+        C: Send + Sync + 'static,
+        S: ?Sized + 'static,
+        SendSync: ?Sized + 'static,
+        SendOnly: ?Sized + 'static,
+        SyncOnly: ?Sized + 'static,
+    {
+        let variants = vec![
+            Entry::of_component(component.clone(), send_sync),
+            Entry::of_component(component.clone(), send),
+            Entry::of_component(component.clone(), sync),
+        ];
+        Service { main: Entry::of_component(component, main), variants }
+    }
+
     /// The `TypeId` of the service type `T` this was created with.
     pub fn type_id(&self) -> TypeId {
         self.main.type_id
@@ -476,6 +501,17 @@ impl<C: Send + Sync + 'static> HooksViaDefault<C> for &HookProbe<C> {
         Hooks::none()
     }
 }
+
+/// Selected when the component is not `Send + Sync`, which `#[component]` reports at compile
+/// time: so that nothing else fails with it, the hooks fall back to this.
+pub trait NoHooks<C> {
+    /// Never called in a program that compiles.
+    fn hooks(&mut self) -> Hooks<C> {
+        unreachable!("a component that is not `Send + Sync` fails to compile")
+    }
+}
+
+impl<C> NoHooks<C> for &HookProbe<C> {}
 
 /// A constructed component whose type has been erased.
 pub struct Erased(Box<dyn Uninit>);
