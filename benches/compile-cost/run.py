@@ -64,39 +64,31 @@ def macro_component(i, deps, mark=0):
 
 def hand_component(i, deps, mark=0):
     """What `#[component]` expands to for this struct (macros/src/expand.rs), written out."""
-    inject = "".join(
-        f'            s{d}: __weft_injector.get::<dyn Svc{d}>("dyn Svc{d}")?,\n' for d in deps
-    )
-    probes = "use __weft_p::{DefaultValue as _, InjectInto as _, InjectNot as _, NoDefaultValue as _};"
-    if deps:
-        construct = f"{{\n            {probes}\n            C{i} {{\n{inject}            }}\n        }}"
-    else:
-        construct = (
-            f"{{\n            {probes}\n            (&__weft_p::Probe::<C{i}>::new())"
-            f".__weft_construct(|| ::core::result::Result::Ok(C{i} {{}}))?\n        }}"
-        )
-    requires = ", ".join(f'__weft_p::ServiceKey::of::<dyn Svc{d}>("dyn Svc{d}")' for d in deps)
     checks = []
+    for d in deps:
+        checks.append(
+            f"{{ let __weft_outcome = (&__weft_p::Probe::<dyn Svc{d}>::new()).__weft_service();\n"
+            f"        __weft_p::assert_service::<dyn Svc{d}>(__weft_outcome.__weft_at()); }}"
+        )
     services = "__weft_p::Yes"
     for d in deps:
-        probe = f"(&__weft_p::Probe::<dyn Svc{d}>::new()).__weft_service()"
-        checks.append(f"__weft_p::assert_service::<dyn Svc{d}>({probe});")
-        services = f"__weft_p::and({services}, {probe})"
+        services = f"__weft_p::and({services}, (&__weft_p::Probe::<dyn Svc{d}>::new()).__weft_service())"
     checks.append(f"__weft_p::assert_component::<C{i}, _>({services});")
     checks.append(
-        f"__weft_p::assert_service::<dyn Svc{i}>((&__weft_p::Probe::<dyn Svc{i}>::new()).__weft_service());"
+        f"{{ let __weft_outcome = (&__weft_p::Probe::<dyn Svc{i}>::new()).__weft_service();\n"
+        f"        __weft_p::assert_service::<dyn Svc{i}>(__weft_outcome.__weft_at()); }}"
     )
     for n, d in enumerate(deps):
         checks.append(
-            f"__weft_p::assert_not_own_service::<dyn Svc{d}>("
-            f"(&__weft_p::Pair::<dyn Svc{d}, dyn Svc{i}>::new()).__weft_same());"
+            f"{{ let __weft_outcome = (&__weft_p::Pair::<dyn Svc{d}, dyn Svc{i}>::new()).__weft_same();\n"
+            f"        __weft_p::assert_not_own_service::<dyn Svc{d}>(__weft_outcome.__weft_at()); }}"
         )
         for e in deps[:n]:
             checks.append(
-                f"__weft_p::assert_distinct_entry::<dyn Svc{d}>("
-                f"(&__weft_p::Pair::<dyn Svc{d}, dyn Svc{e}>::new()).__weft_same());"
+                f"{{ let __weft_outcome = (&__weft_p::Pair::<dyn Svc{d}, dyn Svc{e}>::new()).__weft_same();\n"
+                f"        __weft_p::assert_distinct_entry::<dyn Svc{d}>(__weft_outcome.__weft_at()); }}"
             )
-        checks.append(f"__weft_p::assert_stored_once::<dyn Svc{d}>(__weft_p::One);")
+        # Stored once: one field spelled alike and no other field, so the macro emits nothing.
     if deps:
         checks.append(
             f"__weft_p::assert_no_own_default::<C{i}>((&__weft_p::Probe::<C{i}>::new()).__weft_has_default());"
@@ -108,20 +100,26 @@ def hand_component(i, deps, mark=0):
         f"        __weft_p::assert_stop_hook::<C{i}, _>((__weft_lifecycle, (&*__weft_component).stop()));"
     )
     checks = "\n        ".join(checks)
+    if deps:
+        inject = "".join(
+            f'            s{d}: __weft_injector.get::<dyn Svc{d}>("dyn Svc{d}")?,\n' for d in deps
+        )
+        construct = f"C{i} {{\n{inject}        }}"
+    else:
+        construct = (
+            f"(&__weft_p::Probe::<C{i}>::new())"
+            f".__weft_construct(|| {{ ::core::result::Result::Ok(C{i} {{}}) }})?"
+        )
+    requires = ", ".join(f'__weft_p::ServiceKey::of::<dyn Svc{d}>("dyn Svc{d}")' for d in deps)
     return (
         service_items(i, deps, mark)
         + struct_item(i, deps)
         + f"""const _: () = {{
     use ::weft::__private as __weft_p;
+    use __weft_p::probe::*;
 
     #[allow(dead_code, unused_variables, reason = "compile-time checks, never called")]
     fn __weft_check(__weft_component: &mut C{i}) {{
-        use __weft_p::{{
-            DefaultValue as _, HasLifecycle as _, NoDefaultValue as _, NoInherentInit as _,
-            NoInherentStartStop as _, NoLifecycle as _, NotOptionalArc as _,
-            NotServiceType as _, OptionalArc as _, OtherType as _, SameType as _,
-            ServiceType as _,
-        }};
         {checks}
     }}
 
@@ -129,88 +127,74 @@ def hand_component(i, deps, mark=0):
         __weft_injector: &__weft_p::Injector<'_>,
     ) -> ::core::result::Result<__weft_p::Erased, __weft_p::InjectError> {{
         let __weft_component = {construct};
-        let __weft_hooks = {{
-            use __weft_p::{{HooksViaDefault as _, HooksViaLifecycle as _}};
-            (&__weft_p::HookProbe::<C{i}>::new()).hooks()
-        }};
-        ::core::result::Result::Ok(__weft_p::erase(__weft_component, __weft_hooks, {{
-            fn __weft_check_provides() {{
+        let __weft_hooks = (&__weft_p::HookProbe::<C{i}>::new()).hooks();
+        ::core::result::Result::Ok((&__weft_p::Probe::<C{i}>::new()).__weft_erase(
+            __weft_component,
+            __weft_hooks,
+            __weft_p::Provide::from({{
+                fn __weft_check_provides() {{
+                    {{
+                        trait __WeftImplements {{
+                            fn __weft_check(&self) -> __weft_p::Implemented {{
+                                __weft_p::Implemented
+                            }}
+                        }}
+                        impl<__WeftC: ?::core::marker::Sized + Svc{i}> __WeftImplements
+                            for __weft_p::Probe<__WeftC> {{}}
+                        trait __WeftMissing {{
+                            fn __weft_check(&self) -> __weft_p::NotImplemented {{
+                                __weft_p::NotImplemented
+                            }}
+                        }}
+                        impl<__WeftC: ?::core::marker::Sized> __WeftMissing for &__weft_p::Probe<__WeftC> {{}}
+                        __weft_p::assert_provides::<C{i}, dyn Svc{i}>(
+                            (&__weft_p::Probe::<C{i}>::new()).__weft_check(),
+                        );
+                    }}
+                }}
                 {{
-                    trait __WeftImplements {{
-                        fn __weft_check(&self) -> __weft_p::Implemented {{
-                            __weft_p::Implemented
+                    trait __WeftProvides<__WeftC> {{
+                        fn __weft_provide(&self) -> __weft_p::ProvideFn<__WeftC>;
+                    }}
+                    impl<__WeftC: Svc{i} + ::core::marker::Send + ::core::marker::Sync + 'static>
+                        __WeftProvides<__WeftC> for __weft_p::Probe<__WeftC>
+                    {{
+                        fn __weft_provide(&self) -> __weft_p::ProvideFn<__WeftC> {{
+                            ::core::option::Option::Some(|component| {{
+                                __weft_p::Service::of_dyn::<
+                                    __WeftC,
+                                    dyn Svc{i},
+                                    dyn Svc{i} + ::core::marker::Send + ::core::marker::Sync,
+                                    dyn Svc{i} + ::core::marker::Send,
+                                    dyn Svc{i} + ::core::marker::Sync,
+                                >(component, |c| c, |c| c, |c| c, |c| c)
+                            }})
                         }}
                     }}
-                    impl<__WeftC: ?::core::marker::Sized + Svc{i}> __WeftImplements
-                        for __weft_p::Probe<__WeftC> {{}}
-                    trait __WeftMissing {{
-                        fn __weft_check(&self) -> __weft_p::NotImplemented {{
-                            __weft_p::NotImplemented
-                        }}
-                    }}
-                    impl<__WeftC: ?::core::marker::Sized> __WeftMissing for &__weft_p::Probe<__WeftC> {{}}
-                    __weft_p::assert_provides::<C{i}, dyn Svc{i}>(
-                        (&__weft_p::Probe::<C{i}>::new()).__weft_check(),
-                    );
+                    (&__weft_p::Probe::<C{i}>::new()).__weft_provide()
                 }}
-            }}
-            {{
-                type __WeftProvide<__WeftC> = ::core::option::Option<
-                    fn(::std::sync::Arc<__WeftC>) -> __weft_p::Service,
-                >;
-                trait __WeftProvides<__WeftC> {{
-                    fn __weft_provide(&self) -> __WeftProvide<__WeftC>;
-                }}
-                impl<__WeftC> __WeftProvides<__WeftC> for __weft_p::Probe<__WeftC>
-                where
-                    __WeftC: Svc{i} + ::core::marker::Send + ::core::marker::Sync + 'static,
-                {{
-                    fn __weft_provide(&self) -> __WeftProvide<__WeftC> {{
-                        fn __weft_provide<__WeftC>(
-                            component: ::std::sync::Arc<__WeftC>,
-                        ) -> __weft_p::Service
-                        where
-                            __WeftC: Svc{i} + ::core::marker::Send + ::core::marker::Sync + 'static,
-                        {{
-                            __weft_p::Service::of_component::<__WeftC, dyn Svc{i}>(
-                                ::std::clone::Clone::clone(&component), |c| c,
-                            )
-                            .with_variant::<__WeftC, dyn Svc{i} + ::core::marker::Send + ::core::marker::Sync>(
-                                ::std::clone::Clone::clone(&component), |c| c,
-                            )
-                            .with_variant::<__WeftC, dyn Svc{i} + ::core::marker::Send>(
-                                ::std::clone::Clone::clone(&component), |c| c,
-                            )
-                            .with_variant::<__WeftC, dyn Svc{i} + ::core::marker::Sync>(
-                                ::std::clone::Clone::clone(&component), |c| c,
-                            )
-                        }}
-                        ::core::option::Option::Some(__weft_provide::<__WeftC>)
-                    }}
-                }}
-                trait __WeftProvidesNothing<__WeftC> {{
-                    fn __weft_provide(&self) -> __WeftProvide<__WeftC> {{
-                        ::core::option::Option::None
-                    }}
-                }}
-                impl<__WeftC> __WeftProvidesNothing<__WeftC> for &__weft_p::Probe<__WeftC> {{}}
-                (&__weft_p::Probe::<C{i}>::new()).__weft_provide()
-            }}
-        }}))
+            }}),
+        ))
     }}
 
-    __weft_p::inventory::submit! {{
-        __weft_p::Registration {{
-            name: "c{i}",
-            type_name: "C{i}",
-            module_path: ::core::module_path!(),
-            file: ::core::file!(),
-            line: ::core::line!(),
-            provides: ::core::option::Option::Some(__weft_p::ServiceKey::of::<dyn Svc{i}>("dyn Svc{i}")),
-            requires: &[{requires}],
-            build: __weft_build,
+    const __WEFT_REGISTRATION: __weft_p::Registration = __weft_p::Registration {{
+        name: "c{i}",
+        type_name: "C{i}",
+        module_path: ::core::module_path!(),
+        file: ::core::file!(),
+        line: ::core::line!(),
+        provides: ::core::option::Option::Some(__weft_p::ServiceKey::of::<dyn Svc{i}>("dyn Svc{i}")),
+        requires: &[{requires}],
+        build: __weft_build,
+    }};
+
+    impl ::weft::Declared for C{i} {{
+        fn registration() -> &'static __weft_p::Registration {{
+            &__WEFT_REGISTRATION
         }}
     }}
+
+    __weft_p::inventory::submit! {{ __WEFT_REGISTRATION }}
 }};
 
 """

@@ -294,12 +294,19 @@ fn checks(
         // Stored in exactly one field: the ones spelled alike, plus those the compiler matches.
         let spelled = injections.iter().filter(|injection| **injection == Some(index)).count();
         let mut count = if spelled == 0 { quote!(__weft_p::Zero) } else { quote!(__weft_p::One) };
-        for (field, _) in component
+        let mut candidates = component
             .fields
             .iter()
             .zip(injections)
             .filter(|(field, injection)| injection.is_none() && field.cfgs.is_empty())
-        {
+            .peekable();
+        if spelled == 1 && candidates.peek().is_none() {
+            // One field spelled alike and no other field to compare: the assertion would hold
+            // by construction, so it is not emitted (every expansion is compiled again on every
+            // build).
+            continue;
+        }
+        for (field, _) in candidates {
             let ty = &field.named_ty;
             let stored = stored(entry, *need);
             count = quote!(__weft_p::add(#count,
