@@ -160,15 +160,13 @@ def hand_component(i, deps, mark=0):
                         __WeftProvides<__WeftC> for __weft_p::Probe<__WeftC>
                     {{
                         fn __weft_provide(&self) -> __weft_p::ProvideFn<__WeftC> {{
-                            ::core::option::Option::Some(|component| {{
-                                __weft_p::Service::of_dyn::<
-                                    __WeftC,
-                                    dyn Svc{i},
-                                    dyn Svc{i} + ::core::marker::Send + ::core::marker::Sync,
-                                    dyn Svc{i} + ::core::marker::Send,
-                                    dyn Svc{i} + ::core::marker::Sync,
-                                >(component, |c| c, |c| c, |c| c, |c| c)
-                            }})
+                            ::core::option::Option::Some(|component| __weft_p::Service::of_dyn::<
+                                __WeftC,
+                                dyn Svc{i},
+                                dyn Svc{i} + ::core::marker::Send + ::core::marker::Sync,
+                                dyn Svc{i} + ::core::marker::Send,
+                                dyn Svc{i} + ::core::marker::Sync,
+                            >(component, |c| c, |c| c, |c| c, |c| c))
                         }}
                     }}
                     (&__weft_p::Probe::<C{i}>::new()).__weft_provide()
