@@ -287,17 +287,6 @@ impl Service {
         Service { main: Entry::of_component(component, coerce), variants: Vec::new() }
     }
 
-    /// Makes the service answer to the type `V` too (`dyn Trait + Send + Sync` for
-    /// `dyn Trait`), which `coerce` turns the component into.
-    pub fn with_variant<C: Send + Sync + 'static, V: ?Sized + 'static>(
-        mut self,
-        component: Arc<C>,
-        coerce: fn(Arc<C>) -> Arc<V>,
-    ) -> Self {
-        self.variants.push(Entry::of_component(component, coerce));
-        self
-    }
-
     /// Wraps the shared component `component` as the service `dyn Trait` (`main`), answering
     /// to `dyn Trait + Send + Sync`, `dyn Trait + Send` and `dyn Trait + Sync` too: one call per
     /// component, so that `#[component]` emits one coercion per spelling and nothing else.
