@@ -37,3 +37,20 @@ fn without_names_are_checked() {
         "unknown component `globl-one` in `without`; did you mean `global-one`?"
     );
 }
+
+#[test]
+fn a_component_both_selected_and_excluded_is_a_problem() {
+    let error = weft::Builder::new()
+        .only(["global-one"])
+        .without(["global-one", "global-one"])
+        .resolve()
+        .unwrap_err();
+    assert_eq!(
+        error.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["component `global-one` is both selected by `only` and excluded by `without`; \
+          remove it from one of them"]
+    );
+    // Excluding a component that is not named by `only` stays valid.
+    let graph = weft::Builder::new().with::<LocalFake>().without(["global-one"]).resolve().unwrap();
+    assert!(!graph.names().any(|name| name == "global-one"));
+}

@@ -163,7 +163,8 @@ impl Builder {
     /// Leaves out the named components, as if they were not registered: a component that
     /// requires one of their services then fails the check as a missing provider, and an
     /// optional requirement of it gets `None`. A name that matches no component is an error at
-    /// [`boot`](Builder::boot), with a suggestion when a name is close.
+    /// [`boot`](Builder::boot), with a suggestion when a name is close; so is a name that
+    /// [`only`](Builder::only) selects too ([`Problem::SelectedAndExcluded`](crate::Problem)).
     ///
     /// ```
     /// use weft::Problem;

@@ -69,6 +69,19 @@ pub enum Problem {
         /// Every component name, sorted.
         known: Vec<&'static str>,
     },
+    /// A component is both selected (by `only`, or the environment variable read by
+    /// [`only_from_env`](crate::Builder::only_from_env)) and excluded by `without`: one of the
+    /// two settings would be silently ignored.
+    #[error(
+        "component `{name}` is both selected by `{setting}` and excluded by `without`; \
+         remove it from one of them"
+    )]
+    SelectedAndExcluded {
+        /// The component's name.
+        name: String,
+        /// The setting that selects it: `only`, or the environment variable.
+        setting: String,
+    },
     /// Two or more components share a name.
     #[error(
         "duplicate component name `{name}`: declared by {}; give each component a unique `name`",

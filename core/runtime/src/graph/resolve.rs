@@ -52,7 +52,7 @@ pub(crate) fn resolve(composition: Composition<'_>) -> Result<Graph, GraphError>
     resolver.index_names();
     let without_names = without.iter().map(|name| ("without", name.as_str()));
     resolver.check_names(only_setting, named.into_iter().chain(without_names).collect());
-    resolver.exclude(without);
+    resolver.exclude(only_setting, without);
     resolver.index_providers();
     resolver.resolve_requirements();
     resolver.select();
@@ -172,8 +172,20 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Marks the components named by `without`; they take no further part.
-    fn exclude(&mut self, without: &[String]) {
+    /// Marks the components named by `without`; they take no further part. A component that
+    /// `only` names too is a problem: whichever setting won, the other would be ignored.
+    fn exclude(&mut self, only_setting: &str, without: &[String]) {
+        let only = self.only.unwrap_or_default();
+        for name in without.iter().filter(|name| only.contains(name)) {
+            if !self.problems.unknown.iter().any(|problem| {
+                matches!(problem, Problem::SelectedAndExcluded { name: known, .. } if known == name)
+            }) {
+                self.problems.unknown.push(Problem::SelectedAndExcluded {
+                    name: name.clone(),
+                    setting: only_setting.to_owned(),
+                });
+            }
+        }
         self.excluded =
             self.all.iter().map(|r| without.iter().any(|name| name == r.name)).collect();
     }
