@@ -82,7 +82,9 @@ impl<'a, C, O> DynRun<'a, C, O> {
 impl<C, O> Future for DynRun<'_, C, O> {
     type Output = O;
 
-    #[inline]
+    // Always inlined into the closure's own future: a separate function would add a stack frame
+    // per closure, which costs more than the call itself once pipelines are deep.
+    #[inline(always)]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
         if let Some((rest, ctx)) = self.as_mut().project().start.take() {
             if let Some(mut future) = rest.start(ctx, self.as_mut()) {
