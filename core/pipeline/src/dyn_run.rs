@@ -6,6 +6,10 @@
 //! [`StackFuture`](stackfuture::StackFuture), which lives inside the closure's (already boxed)
 //! future; a closure's own boxed future passes through as is, and only a larger typed remainder
 //! is boxed.
+//!
+//! The rest is started on the first poll rather than when `next.run(ctx)` is called, so that
+//! nothing larger than two words is returned by value: a `DynRun` returned from a virtual call
+//! and moved into the closure's future cost a third of a closure's time (issue #8).
 
 use std::fmt;
 use std::future::Future;
@@ -28,11 +32,12 @@ pin_project_lite::pin_project! {
     /// The future returned by [`Next::run`](super::Next::run) on a type-erased
     /// [`DynNext`](super::DynNext).
     ///
-    /// It starts the rest of the pipeline when first polled, in one virtual call that also polls
-    /// it. When the rest starts with a closure, that closure's boxed future is polled at once and
-    /// kept only if it is pending. Otherwise the rest's future is stored inline when it fits in
-    /// 32 bytes (e.g. a small endpoint's), and boxed if larger: that is the one case where a
-    /// closure costs a second allocation.
+    /// It starts the rest of the pipeline when first polled, with one virtual call. When the rest
+    /// starts with a closure, that call hands back the closure's boxed future (in registers, not
+    /// copied through this future), which is polled at once and kept only if it is pending.
+    /// Otherwise the rest's future is stored inline when it fits in 32 bytes (e.g. a small
+    /// endpoint's), and boxed if larger: that is the one case where a closure costs a second
+    /// allocation.
     ///
     /// ```
     /// use weft::pipeline::{DynNext, Next, Terminal, endpoint_fn};
@@ -86,21 +91,22 @@ impl<C, O> Future for DynRun<'_, C, O> {
     // per closure, which costs more than the call itself once pipelines are deep.
     #[inline(always)]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
-        if let Some((rest, ctx)) = self.as_mut().project().start.take() {
-            if let Some(mut future) = rest.start(ctx, self.as_mut()) {
-                // A closure's future: kept only if it does not finish at once.
-                let poll = future.as_mut().poll(cx);
-                if poll.is_pending() {
-                    self.project().running.set(Running::Boxed { future });
-                }
-                return poll;
+        if let Some((rest, ctx)) = self.as_mut().project().start.take()
+            && let Some(mut future) = rest.start(ctx, self.as_mut())
+        {
+            // A closure's future: kept only if it does not finish at once.
+            let poll = future.as_mut().poll(cx);
+            if poll.is_pending() {
+                self.project().running.set(Running::Boxed { future });
             }
+            return poll;
         }
         poll_running(self.project().running, cx)
     }
 }
 
 /// Polls a started rest; once it is ready, frees what it held.
+#[inline(always)]
 fn poll_running<O>(mut running: Pin<&mut Running<'_, O>>, cx: &mut Context<'_>) -> Poll<O> {
     let poll = match running.as_mut().project() {
         RunningProj::Boxed { future } => future.as_mut().poll(cx),
