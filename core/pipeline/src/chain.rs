@@ -6,6 +6,7 @@
 //! a type costs no allocation per call.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use super::component::{Component, Endpoint};
@@ -67,8 +68,16 @@ pub trait DynChain<C, O>: Send + Sync {
     /// Runs this chain on `ctx` behind one box.
     fn run_dyn<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, O>;
 
-    /// Runs this chain on `ctx`, its future stored inline in the [`DynRun`] if it fits.
-    fn run_inline<'a>(&'a self, ctx: &'a mut C) -> DynRun<'a, O>;
+    /// Starts this chain on `ctx`: what [`DynRun`] does on its first poll.
+    ///
+    /// A closure's boxed future is returned, for the caller to poll; a typed chain's future is
+    /// stored in `run` (inline if it fits) and `None` returned.
+    #[doc(hidden)]
+    fn start<'a>(
+        &'a self,
+        ctx: &'a mut C,
+        run: Pin<&mut DynRun<'a, C, O>>,
+    ) -> Option<BoxFuture<'a, O>>;
 }
 
 impl<C, O, T: Chain<C, O>> DynChain<C, O> for T {
@@ -76,14 +85,23 @@ impl<C, O, T: Chain<C, O>> DynChain<C, O> for T {
         self.run_boxed(ctx)
     }
 
-    fn run_inline<'a>(&'a self, ctx: &'a mut C) -> DynRun<'a, O> {
-        if T::BOXED { DynRun::from_box(self.run_boxed(ctx)) } else { DynRun::new(self.run(ctx)) }
+    fn start<'a>(
+        &'a self,
+        ctx: &'a mut C,
+        run: Pin<&mut DynRun<'a, C, O>>,
+    ) -> Option<BoxFuture<'a, O>> {
+        if T::BOXED {
+            Some(self.run_boxed(ctx))
+        } else {
+            run.store_inline(self.run(ctx));
+            None
+        }
     }
 }
 
 impl<C: Send, O: Send> Chain<C, O> for dyn DynChain<C, O> + '_ {
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
-        self.run_inline(ctx)
+        DynRun::new(self, ctx)
     }
 
     fn run_boxed<'a>(&'a self, ctx: &'a mut C) -> BoxFuture<'a, O> {

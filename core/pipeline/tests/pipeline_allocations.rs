@@ -1,7 +1,11 @@
-//! A component added as a type costs no allocation per call; a closure costs one.
+//! A component added as a type costs no allocation per call; a closure costs one, whether its
+//! rest finishes at once or is pending first.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 
 use weft::pipeline::{BoxFuture, Chain, Component, DynNext, Endpoint, Next, Pipeline};
 
@@ -54,8 +58,36 @@ impl Endpoint<u64, u64> for Memory {
     }
 }
 
+/// An endpoint whose future is pending once (it wakes itself) before it answers.
+struct Later;
+
+impl Endpoint<u64, u64> for Later {
+    fn call<'a>(&'a self, ctx: &'a mut u64) -> impl Future<Output = u64> + Send + 'a {
+        YieldOnce { ctx, yielded: false }
+    }
+}
+
+/// `Later`'s future: 16 bytes, so it is stored inline even in a debug build.
+struct YieldOnce<'a> {
+    ctx: &'a mut u64,
+    yielded: bool,
+}
+
+impl Future for YieldOnce<'_> {
+    type Output = u64;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
+        if std::mem::replace(&mut self.yielded, true) {
+            Poll::Ready(*self.ctx)
+        } else {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
 /// Allocations made by `f`'s future, run on a current-thread runtime built beforehand.
-fn allocations<F: std::future::Future>(f: impl FnOnce() -> F) -> u64 {
+fn allocations<F: Future>(f: impl FnOnce() -> F) -> u64 {
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     rt.block_on(async {
         let future = f();
@@ -74,4 +106,17 @@ fn typed_components_allocate_nothing_and_closures_one_each() {
     let closures = Pipeline::new(Memory).with_fn(pass_fn).with_fn(pass_fn).with_fn(pass_fn);
     // One box per closure; the typed endpoint behind the last `DynNext` is stored inline.
     assert_eq!(allocations(|| async { closures.run(&mut 1).await }), 3);
+
+    // Pending on the first poll: each closure's box is kept as it is, not moved into another.
+    let pending = Pipeline::new(Later).with_fn(pass_fn).with_fn(pass_fn).with_fn(pass_fn);
+    assert_eq!(allocations(|| async { pending.run(&mut 1).await }), 3);
+
+    // Typed components outside the closures: the closures' boxes are all there is.
+    let mixed = Pipeline::new(Memory).with_fn(pass_fn).with_fn(pass_fn).with(Pass).with(Pass);
+    assert_eq!(allocations(|| async { mixed.run(&mut 1).await }), 2);
+
+    // A typed rest whose future is larger than the inline slot (a component's, around the
+    // endpoint's) is boxed: one more allocation at that boundary, as documented.
+    let boundary = Pipeline::new(Memory).with(Pass).with_fn(pass_fn);
+    assert_eq!(allocations(|| async { boundary.run(&mut 1).await }), 2);
 }
