@@ -19,7 +19,9 @@ use std::task::{Context, Poll};
 
 use criterion::{BenchmarkId, Criterion};
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
-use weft::pipeline::{BoxFuture, Chain, Component, DynNext, Endpoint, Next, Pipeline};
+use weft::pipeline::{
+    BoxFuture, Chain, Component, DynNext, Endpoint, Next, Pipeline, component_fn,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Counting allocator
@@ -195,8 +197,24 @@ impl reqwest_middleware::Middleware for RmMemory {
 macro_rules! weft_typed {
     ($($x:ident)*) => { Pipeline::new(Memory)$(.with({ let $x = Pass; $x }))* };
 }
+// Closures written inline, as a user writes them: `next` has the rest's type (`FnLayer`).
 macro_rules! weft_closures {
-    ($($x:ident)*) => { Pipeline::new(Memory)$(.with_fn({ let $x = pass_fn; $x }))* };
+    ($($x:ident)*) => {
+        Pipeline::new(Memory)$(.with_fn({
+            let $x = ();
+            black_box($x);
+            |ctx: &mut Req, next| Box::pin(async move {
+                black_box(ctx.value);
+                let result = next.run(ctx).await;
+                black_box(&result);
+                result
+            })
+        }))*
+    };
+}
+// One closure written apart and added to a pipeline with `component_fn`: `next` is type-erased.
+macro_rules! weft_component_fn {
+    ($($x:ident)*) => { Pipeline::new(Memory)$(.with(component_fn({ let $x = pass_fn; $x })))* };
 }
 macro_rules! tower_stack {
     ($($x:ident)*) => { ServiceBuilder::new()$(.layer({ let $x = PassLayer; $x }))*.service(MemoryService) };
@@ -278,6 +296,11 @@ fn print_allocations() {
         n,
         allocations_per_call(&rt, || call_weft(&p))
     )));
+    for_each_n!(weft_component_fn, |n, p| rows.push((
+        "weft-component-fn",
+        n,
+        allocations_per_call(&rt, || call_weft(&p))
+    )));
     for_each_n!(tower_stack, |n, s| rows.push((
         "tower",
         n,
@@ -337,6 +360,14 @@ fn print_interleaved_minimums() {
             move || ns_per_call(rt, || call_weft(&p))
         })
     )));
+    for_each_n!(weft_component_fn, |n, p| cases.push((
+        "weft-component-fn",
+        n,
+        Box::new({
+            let rt = &rt;
+            move || ns_per_call(rt, || call_weft(&p))
+        })
+    )));
     for_each_n!(tower_stack, |n, s| cases.push((
         "tower",
         n,
@@ -369,7 +400,8 @@ fn print_interleaved_minimums() {
     }
     // Least-squares slope over N = 0, 1, 5, 10, 20 for each implementation.
     let mut slopes = Vec::new();
-    for name in ["weft-typed", "weft-closures", "tower", "reqwest-middleware"] {
+    for name in ["weft-typed", "weft-closures", "weft-component-fn", "tower", "reqwest-middleware"]
+    {
         let points: Vec<(f64, f64)> = cases
             .iter()
             .zip(&best)
@@ -403,6 +435,11 @@ fn bench(c: &mut Criterion) {
     });
     for_each_n!(weft_closures, |n, p| {
         group.bench_with_input(BenchmarkId::new("weft-closures", n), &p, |b, p| {
+            b.to_async(&rt).iter(|| call_weft(p))
+        });
+    });
+    for_each_n!(weft_component_fn, |n, p| {
+        group.bench_with_input(BenchmarkId::new("weft-component-fn", n), &p, |b, p| {
             b.to_async(&rt).iter(|| call_weft(p))
         });
     });

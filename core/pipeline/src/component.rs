@@ -126,8 +126,12 @@ impl<C: Send, O> Component<C, O> for PassThrough {
 
 /// A component written as a closure that returns a boxed future.
 ///
-/// Built by [`Pipeline::with_fn`](super::Pipeline::with_fn) or [`component_fn`]. The boxed future
-/// is the one allocation the closure costs per call; `next` is type-erased ([`DynNext`]).
+/// Built by [`component_fn`], for a closure written apart from any pipeline and added with
+/// [`Pipeline::with`](super::Pipeline::with) (or by weft's HTTP tiers, whose rest is not known
+/// yet). The boxed future is the one allocation the closure costs per call; `next` is
+/// type-erased ([`DynNext`]). A closure written at
+/// [`Pipeline::with_fn`](super::Pipeline::with_fn) becomes a [`FnLayer`](super::FnLayer)
+/// instead, whose `next` is not erased.
 #[derive(Clone)]
 pub struct FnComponent<F> {
     f: F,

@@ -138,7 +138,7 @@ mod tests {
     use std::task::Waker;
 
     use super::*;
-    use crate::{Chain, DynNext, Endpoint, Next, Pipeline, Terminal, endpoint_fn};
+    use crate::{Chain, DynNext, Endpoint, Next, Pipeline, Terminal, component_fn, endpoint_fn};
 
     /// Counts its drops in the shared counter.
     struct CountDrop(Arc<AtomicUsize>);
@@ -194,11 +194,11 @@ mod tests {
     #[test]
     fn a_closure_rest_pending_at_first_is_kept_and_finishes_later() {
         let drops = Arc::new(AtomicUsize::new(0));
-        let pipeline = Pipeline::new(Guarded::<1>(drops.clone())).with_fn(
+        let pipeline = Pipeline::new(Guarded::<1>(drops.clone())).with(component_fn(
             |n: &mut u32, next: DynNext<'_, u32, u32>| {
                 Box::pin(async move { next.run(n).await * 10 })
             },
-        );
+        ));
         assert_eq!(run_dyn(pipeline.chain(), 1), 20);
         assert_eq!(drops.load(Ordering::SeqCst), 1);
     }

@@ -11,15 +11,17 @@
 //!   component knows about, and an [`Extensions`] field for values of your own.
 //! - **Cost.** Components added as types are statically dispatched and nested in one value
 //!   ([`Layer`]); they cost no allocation per call. A closure component returns a boxed future:
-//!   one allocation per call. It reaches the rest of the chain through a type-erased
-//!   [`DynNext`]: a closure's box passes through as is, an endpoint's future up to 32 bytes is
-//!   stored inline ([`DynRun`]), and only a larger typed remainder is boxed (one more
-//!   allocation, at that boundary).
+//!   one allocation per call. Added with [`Pipeline::with_fn`], its `next` has the rest's own
+//!   type ([`FnLayer`]), so running the rest is a static call whose future lives in the closure's
+//!   box. A closure written apart, to be added to several pipelines ([`component_fn`]), reaches
+//!   the rest through a type-erased [`DynNext`]: a closure's box passes through as is, an
+//!   endpoint's future up to 32 bytes is stored inline ([`DynRun`]), and only a larger typed
+//!   remainder is boxed (one more allocation, at that boundary).
 //! - **tower.** With the feature `tower` (on with weft's `http` feature), a pipeline is a tower
 //!   `Service` (`Pipeline::into_service`); weft's HTTP crate runs tower layers as components.
 //!
 //! ```
-//! use weft::pipeline::{Chain, Component, DynNext, Extensions, Next, Pipeline, endpoint_fn};
+//! use weft::pipeline::{Chain, Component, Extensions, Next, Pipeline, endpoint_fn};
 //!
 //! // A context with well-known fields plus a typed map.
 //! #[derive(Default)]
@@ -53,7 +55,7 @@
 //! }))
 //! .with(Log("inner"))
 //! // A closure component: it recovers from the error in its after phase.
-//! .with_fn(|ctx: &mut Ctx, next: DynNext<'_, Ctx, Result<u16, String>>| {
+//! .with_fn(|ctx: &mut Ctx, next| {
 //!     Box::pin(async move {
 //!         ctx.extensions.insert(Tenant("acme"));
 //!         next.run(ctx).await.or(Ok(404))
@@ -75,6 +77,7 @@ mod chain;
 mod component;
 mod dyn_run;
 mod extensions;
+mod fn_layer;
 mod pipeline;
 #[cfg(feature = "tower")]
 mod service;
@@ -86,6 +89,7 @@ pub use component::{
 };
 pub use dyn_run::{BoxFuture, DynRun};
 pub use extensions::Extensions;
+pub use fn_layer::FnLayer;
 pub use pipeline::Pipeline;
 #[cfg(feature = "tower")]
 pub use service::PipelineService;

@@ -5,9 +5,10 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use super::chain::{Chain, DynChain, DynNext, Layer, Terminal};
-use super::component::{Component, Endpoint, FnComponent, component_fn};
+use super::chain::{Chain, DynChain, Layer, Next, Terminal};
+use super::component::{Component, Endpoint};
 use super::dyn_run::BoxFuture;
+use super::fn_layer::FnLayer;
 
 /// A pipeline over context `C` with result `O`: an endpoint wrapped in components.
 ///
@@ -52,14 +53,20 @@ impl<C, O, T: Chain<C, O>> Pipeline<C, O, T> {
     /// Adds a closure component `|ctx, next| Box::pin(async move { .. })`; it runs before every
     /// component added so far.
     ///
+    /// `next` is the rest of this pipeline with its own type ([`FnLayer`]): leave its type out and
+    /// the compiler fills it in. The closure's boxed future is its one allocation per call. To
+    /// write a closure once and add it to several pipelines, make it a
+    /// [`component_fn`](super::component_fn) (its `next` is a [`DynNext`](super::DynNext)) and add
+    /// it with [`with`](Pipeline::with).
+    ///
     /// ```
-    /// use weft::pipeline::{DynNext, Pipeline, endpoint_fn};
+    /// use weft::pipeline::{Pipeline, endpoint_fn};
     ///
     /// let pipeline = Pipeline::new(endpoint_fn(|n: &mut u32| {
     ///     let n = *n;
     ///     Box::pin(async move { n })
     /// }))
-    /// .with_fn(|n: &mut u32, next: DynNext<'_, u32, u32>| {
+    /// .with_fn(|n: &mut u32, next| {
     ///     Box::pin(async move {
     ///         *n *= 10; // before
     ///         next.run(n).await + 1 // after
@@ -69,12 +76,12 @@ impl<C, O, T: Chain<C, O>> Pipeline<C, O, T> {
     /// assert_eq!(pipeline.run(&mut 4).await, 41);
     /// # });
     /// ```
-    pub fn with_fn<F>(self, f: F) -> Pipeline<C, O, Layer<FnComponent<F>, T>>
+    pub fn with_fn<F>(self, f: F) -> Pipeline<C, O, FnLayer<F, T>>
     where
-        F: for<'a> Fn(&'a mut C, DynNext<'a, C, O>) -> BoxFuture<'a, O> + Send + Sync,
+        F: for<'a> Fn(&'a mut C, Next<'a, T>) -> BoxFuture<'a, O> + Send + Sync,
         O: 'static,
     {
-        self.with(component_fn(f))
+        Pipeline { chain: FnLayer::new(f, self.chain), _types: PhantomData }
     }
 
     /// Runs the pipeline on `ctx`.

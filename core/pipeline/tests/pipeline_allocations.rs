@@ -1,5 +1,6 @@
 //! A component added as a type costs no allocation per call; a closure costs one, whether its
-//! rest finishes at once or is pending first.
+//! rest finishes at once or is pending first, and whether it is added with `with_fn` or written
+//! apart with `component_fn`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -7,7 +8,9 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
-use weft::pipeline::{BoxFuture, Chain, Component, DynNext, Endpoint, Next, Pipeline};
+use weft::pipeline::{
+    BoxFuture, Chain, Component, DynNext, Endpoint, Next, Pipeline, component_fn,
+};
 
 struct Counting;
 
@@ -103,20 +106,45 @@ fn typed_components_allocate_nothing_and_closures_one_each() {
     let typed = Pipeline::new(Memory).with(Pass).with(Pass).with(Pass).with(Pass).with(Pass);
     assert_eq!(allocations(|| async { typed.run(&mut 1).await }), 0);
 
-    let closures = Pipeline::new(Memory).with_fn(pass_fn).with_fn(pass_fn).with_fn(pass_fn);
-    // One box per closure; the typed endpoint behind the last `DynNext` is stored inline.
+    // Closures added with `with_fn`: `next` has the rest's type, so the rest's future lives
+    // inside the closure's box, whatever its size.
+    let closures = Pipeline::new(Memory)
+        .with_fn(|n: &mut u64, next| Box::pin(async move { next.run(n).await + 1 }))
+        .with_fn(|n: &mut u64, next| Box::pin(async move { next.run(n).await + 1 }))
+        .with_fn(|n: &mut u64, next| Box::pin(async move { next.run(n).await + 1 }));
     assert_eq!(allocations(|| async { closures.run(&mut 1).await }), 3);
+    let around_typed = Pipeline::new(Memory)
+        .with(Pass)
+        .with(Pass)
+        .with_fn(|n: &mut u64, next| Box::pin(async move { next.run(n).await + 1 }));
+    assert_eq!(allocations(|| async { around_typed.run(&mut 1).await }), 1);
+
+    // Closures written apart (`component_fn`) reach the rest through a type-erased `DynNext`.
+    let erased = Pipeline::new(Memory)
+        .with(component_fn(pass_fn))
+        .with(component_fn(pass_fn))
+        .with(component_fn(pass_fn));
+    // One box per closure; the typed endpoint behind the last `DynNext` is stored inline.
+    assert_eq!(allocations(|| async { erased.run(&mut 1).await }), 3);
 
     // Pending on the first poll: each closure's box is kept as it is, not moved into another.
-    let pending = Pipeline::new(Later).with_fn(pass_fn).with_fn(pass_fn).with_fn(pass_fn);
+    let pending = Pipeline::new(Later)
+        .with(component_fn(pass_fn))
+        .with(component_fn(pass_fn))
+        .with(component_fn(pass_fn));
     assert_eq!(allocations(|| async { pending.run(&mut 1).await }), 3);
 
     // Typed components outside the closures: the closures' boxes are all there is.
-    let mixed = Pipeline::new(Memory).with_fn(pass_fn).with_fn(pass_fn).with(Pass).with(Pass);
+    let mixed = Pipeline::new(Memory)
+        .with(component_fn(pass_fn))
+        .with(component_fn(pass_fn))
+        .with(Pass)
+        .with(Pass);
     assert_eq!(allocations(|| async { mixed.run(&mut 1).await }), 2);
 
     // A typed rest whose future is larger than the inline slot (a component's, around the
-    // endpoint's) is boxed: one more allocation at that boundary, as documented.
-    let boundary = Pipeline::new(Memory).with(Pass).with_fn(pass_fn);
+    // endpoint's) is boxed behind a `DynNext`: one more allocation at that boundary, as
+    // documented.
+    let boundary = Pipeline::new(Memory).with(Pass).with(component_fn(pass_fn));
     assert_eq!(allocations(|| async { boundary.run(&mut 1).await }), 2);
 }

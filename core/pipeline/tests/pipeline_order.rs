@@ -1,8 +1,6 @@
 //! Order, short-circuit and error propagation of the generic pipeline.
 
-use weft::pipeline::{
-    Chain, Component, DynNext, Endpoint, Extensions, Next, Pipeline, endpoint_fn,
-};
+use weft::pipeline::{Chain, Component, Endpoint, Extensions, Next, Pipeline, endpoint_fn};
 
 #[derive(Default)]
 struct Ctx {
@@ -69,7 +67,7 @@ async fn run<T: Chain<Ctx, Out>>(
 async fn last_added_runs_first_and_after_phases_unwind_in_reverse() {
     let pipeline = Pipeline::new(Work)
         .with(Log("a"))
-        .with_fn(|ctx: &mut Ctx, next: DynNext<'_, Ctx, Out>| {
+        .with_fn(|ctx: &mut Ctx, next| {
             Box::pin(async move {
                 ctx.log.push("closure before".into());
                 let result = next.run(ctx).await;
@@ -104,11 +102,9 @@ async fn a_component_that_skips_next_ends_the_pipeline_and_its_result_stands() {
 
 #[tokio::test]
 async fn a_closure_can_short_circuit_too() {
-    let pipeline = Pipeline::new(Work).with(Log("inner")).with_fn(
-        |_ctx: &mut Ctx, _next: DynNext<'_, Ctx, Out>| {
-            Box::pin(async { Err("denied".to_string()) })
-        },
-    );
+    let pipeline = Pipeline::new(Work)
+        .with(Log("inner"))
+        .with_fn(|_ctx: &mut Ctx, _next| Box::pin(async { Err("denied".to_string()) }));
     let (out, log) = run(&pipeline, false).await;
     assert_eq!(out, Err("denied".into()));
     assert!(log.is_empty(), "{log:?}");
@@ -158,7 +154,7 @@ async fn components_share_typed_extensions() {
         let user = ctx.extensions.get::<User>().map(|u| u.0.len() as u32);
         Box::pin(async move { user.ok_or_else(|| "no user".to_string()) })
     }))
-    .with_fn(|ctx: &mut Ctx, next: DynNext<'_, Ctx, Out>| {
+    .with_fn(|ctx: &mut Ctx, next| {
         Box::pin(async move {
             ctx.extensions.insert(User("alice"));
             next.run(ctx).await
