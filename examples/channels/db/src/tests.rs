@@ -1,4 +1,5 @@
 use super::*;
+use channels_api::handoff::Handed;
 use channels_api::{Author, MessageText, Settings};
 
 fn settings(dir: &Path) -> Settings {
@@ -149,6 +150,10 @@ async fn every_write_appends_its_event_in_commit_order() -> anyhow::Result<()> {
     }
     assert!(message_ids.windows(2).all(|w| w[0] < w[1]), "message ids in event order");
     assert_eq!(db.last_event_id().await?, 105);
+    // The writer handed every committed event to the relay in memory, failed writes none: the
+    // same events, with the same ids, as the outbox holds.
+    assert_eq!(db.handed_after(0), Handed::Events(db.events_after(0, 200).await?));
+    assert_eq!(db.handed_after(105), Handed::Events(Vec::new()));
     db.stop().await?;
 
     // The outbox survives a restart, and the watch starts at its head.
