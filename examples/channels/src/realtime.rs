@@ -267,8 +267,10 @@ mod tests {
         assert_eq!(newest, i64::try_from(posts)? + 1);
 
         let published = Arc::new(Mutex::new(Vec::new()));
+        let count = || published.lock().unwrap_or_else(PoisonError::into_inner).len();
         let (sink, stop) = (published.clone(), CancellationToken::new());
         let database: Arc<dyn Database> = db.clone();
+        let started = tokio::time::Instant::now();
         let relay = tokio::spawn(relay(
             database,
             0,
@@ -276,17 +278,20 @@ mod tests {
             move |event| sink.lock().unwrap_or_else(PoisonError::into_inner).push(event.id),
             || true,
         ));
-        // The backlog: the handoff holds only its newest events, so the relay must find the
-        // gap before them and read the outbox.
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while published.lock().unwrap_or_else(PoisonError::into_inner).len() < posts + 1
-            && tokio::time::Instant::now() < deadline
-        {
+        // The handoff holds only the newest events: the relay finds the gap before them and
+        // reads the outbox at once, not at its first poll.
+        let before_the_poll = started + POLL_INTERVAL * 4 / 5;
+        while count() < posts + 1 && tokio::time::Instant::now() < before_the_poll {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        // And a commit after that comes through the handoff.
+        assert_eq!(count(), posts + 1, "the backlog was read from the outbox before the poll");
+        // A commit now comes through the handoff, also before any poll.
         db.delete_channel(channel.id, 3).await?;
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        let committed = tokio::time::Instant::now();
+        while count() < posts + 2 && committed.elapsed() < POLL_INTERVAL / 5 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        assert_eq!(count(), posts + 2, "the new event came through the handoff");
         stop.cancel();
         relay.await?;
         let published = published.lock().unwrap_or_else(PoisonError::into_inner).clone();
