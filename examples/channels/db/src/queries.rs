@@ -216,22 +216,29 @@ pub(crate) fn insert_message(
     now: i64,
 ) -> Result<(Message, StoredEvent), DbError> {
     // Runs inside the writer's transaction, and the caller is answered only after the group
-    // commit. A missing channel is the foreign key's violation: no separate look-up.
+    // commit. A missing channel is the foreign key's violation: no separate look-up. Every
+    // column but the id is known here, so a plain INSERT (no `RETURNING`, which makes SQLite
+    // buffer the returned row) and the rowid are enough, on the thread every write waits for.
     let mut statement = c
         .prepare_cached(
-            "INSERT INTO messages (channel_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)
-             RETURNING id, channel_id, author, text, created_at",
+            "INSERT INTO messages (channel_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(other)?;
-    let posted = statement
-        .query_row(params![channel_id, new.author.as_str(), new.text.as_str(), now], message)
-        .map_err(|error| {
-            if is_foreign_key_violation(&error) {
-                DbError::ChannelNotFound(channel_id)
-            } else {
-                other(error)
-            }
-        })?;
+    let (author, text) = (new.author.as_str(), new.text.as_str());
+    let id = statement.insert(params![channel_id, author, text, now]).map_err(|error| {
+        if is_foreign_key_violation(&error) {
+            DbError::ChannelNotFound(channel_id)
+        } else {
+            other(error)
+        }
+    })?;
+    let posted = Message {
+        id,
+        channel_id,
+        author: author.to_owned(),
+        text: text.to_owned(),
+        created_at: now,
+    };
     let payload = encoded.event_payload(&posted);
     let id = append_payload(c, channel_id, "message_posted", &payload, now)?;
     // The relay gets this event in memory, the outbox row is its durable copy: the same event.

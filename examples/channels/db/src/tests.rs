@@ -108,6 +108,9 @@ async fn every_write_appends_its_event_in_commit_order() -> anyhow::Result<()> {
     assert!(db.create_channel(ChannelName::parse("GENERAL")?, 2).await.is_err());
     assert!(db.insert_message(999, new_message("lost"), 2).await.is_err());
     let message = db.insert_message(general.id, new_message("hello"), 3).await?;
+    // What the insert answers is what was stored.
+    let stored = db.list_messages(general.id, PageRequest::first()).await?.items;
+    assert_eq!(stored, std::slice::from_ref(&message));
     let renamed = db.rename_channel(general.id, ChannelName::parse("main")?, 4).await?;
     db.delete_channel(general.id, 5).await?;
     let events = db.events_after(0, 100).await?;
