@@ -20,9 +20,12 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-/// How many commits of the writer between two checkpoints while it is busy (each commit adds a
-/// few pages to the WAL: SQLite's default of 1,000 pages is a few hundred commits).
-pub(crate) const COMMITS_PER_CHECKPOINT: u64 = 256;
+/// How many commits of the writer between two checkpoints while it is busy. Each commit adds a
+/// few pages to the WAL. Small passes often catch up with the writer (every frame copied), and
+/// then the writer's next transaction starts the WAL over instead of growing it; with 256 the
+/// WAL mostly grew, and posting at concurrency 16 measured slower and with a higher p99 than
+/// with 64 (16 was no better than 64; see BENCHMARKS.md).
+pub(crate) const COMMITS_PER_CHECKPOINT: u64 = 64;
 
 /// How long after the last nudge the thread checkpoints what it has not yet.
 pub(crate) const IDLE: Duration = Duration::from_secs(1);
