@@ -21,6 +21,10 @@
 //! fsynced before the call returns, so a message acknowledged with a 2xx survives a power loss.
 //! `NORMAL` (configurable) survives a crash of the process but may lose the last commits on an
 //! operating-system crash, for fewer fsyncs.
+//!
+//! WAL checkpoints (copying the log back into the database file, with their fsyncs) run on a
+//! thread and a connection of their own, not on the writer thread that every write waits for
+//! (see `checkpoint`).
 
 #![forbid(unsafe_code)]
 
