@@ -29,8 +29,9 @@ impl Config for Settings {
 /// not at all. The event's id is its outbox row id, and ids increase in commit order (an
 /// implementation on a database with several writers must serialize the inserts of events, e.g.
 /// with a transaction-scoped lock). The realtime relay reads the outbox with
-/// [`events_after`](Database::events_after) and publishes what it reads, so an event does not
-/// depend on the request that caused it staying alive.
+/// [`events_after`](Database::events_after), or takes what this process just committed from
+/// [`handed_after`](Database::handed_after), and publishes it, so an event does not depend on
+/// the request that caused it staying alive.
 ///
 /// [`ChannelEvent`]: crate::ChannelEvent
 #[async_trait::async_trait]
