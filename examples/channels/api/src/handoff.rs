@@ -15,8 +15,10 @@ use std::sync::{Mutex, PoisonError};
 use crate::entities::StoredEvent;
 
 /// How many committed events the handoff keeps for a relay that has not taken them; past it
-/// the oldest are dropped (and the relay reads them from the outbox).
-pub const HANDOFF_CAPACITY: usize = 4096;
+/// the oldest are dropped (and the relay reads them from the outbox). While nobody listens the
+/// relay takes nothing, so the handoff stays full: as many events as the realtime bus keeps for
+/// a slow subscriber bounds that memory the same way (messages of 4,000 characters included).
+pub const HANDOFF_CAPACITY: usize = 1024;
 
 /// What [`Handoff::take_after`] found.
 #[derive(Debug, PartialEq, Eq)]
