@@ -21,10 +21,10 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 /// How many commits of the writer between two checkpoints while it is busy. Each commit adds a
-/// few pages to the WAL. Small passes often catch up with the writer (every frame copied), and
-/// then the writer's next transaction starts the WAL over instead of growing it; with 256 the
-/// WAL mostly grew, and posting at concurrency 16 measured slower and with a higher p99 than
-/// with 64 (16 was no better than 64; see BENCHMARKS.md).
+/// few pages to the WAL. Small passes are more likely to catch up with the writer (every frame
+/// copied), after which the writer's next transaction starts the WAL over instead of growing
+/// it. With 256, posting at concurrency 16 measured slower and with a higher p99 than with 64;
+/// 16 was no better than 64 (see BENCHMARKS.md).
 pub(crate) const COMMITS_PER_CHECKPOINT: u64 = 64;
 
 /// How long after the last nudge the thread checkpoints what it has not yet.
