@@ -2,10 +2,13 @@
 //!
 //! Every write stores its [`ChannelEvent`](channels_api::ChannelEvent) in the database's outbox
 //! in its own transaction (see [`Database`]). The relay, a background task of this component,
-//! tails the outbox by id ([`Database::events_after`]) and publishes each event on a
-//! `tokio::sync::broadcast` channel, in id order, once. It is woken by the database's commit
-//! watch ([`Database::committed`]) and also polls every [`POLL_INTERVAL`], for writes that another
-//! process made. So an event is published whether or not the client that caused it is still
+//! tails the outbox by id and publishes each event on a `tokio::sync::broadcast` channel, in id
+//! order, once. It is woken by the database's commit watch ([`Database::committed`]); the events
+//! this process just committed it takes from the writer's in-memory handoff
+//! ([`Database::handed_after`]) as long as they follow the last one published id for id, and it
+//! reads the outbox ([`Database::events_after`]) otherwise: after a gap (events of another
+//! process, or more than the handoff keeps), every [`POLL_INTERVAL`] (for writes that another
+//! process made), and when stopping. So an event is published whether or not the client that caused it is still
 //! connected, and every subscriber (the SSE streams of the web layer, the webhooks component)
 //! receives events in commit order.
 //!
@@ -23,6 +26,7 @@ pub mod cluster;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use channels_api::handoff::Handed;
 use channels_api::{Config, Database, EventBus, StoredEvent};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
@@ -153,7 +157,7 @@ pub async fn relay(
         // committed before any subscriber that the answer does not count.
         let head = *committed.borrow_and_update();
         let caught_up = if listened() {
-            publish_after(&*db, &mut after, &publish).await
+            publish_after(&*db, &mut after, &publish, polled || stopping).await
         } else {
             after = after.max(head);
             // Another process's writes show only in the outbox.
@@ -178,8 +182,30 @@ pub async fn relay(
     }
 }
 
-/// Publishes every event after `after`, moving it; `false` if a read failed (logged).
-async fn publish_after(db: &dyn Database, after: &mut i64, publish: &impl Fn(StoredEvent)) -> bool {
+/// Publishes every event after `after`, moving it; `false` if a read failed (logged). Takes the
+/// events handed over in memory while they follow `after` id for id, unless `read_outbox`; reads
+/// the outbox otherwise.
+async fn publish_after(
+    db: &dyn Database,
+    after: &mut i64,
+    publish: &impl Fn(StoredEvent),
+    read_outbox: bool,
+) -> bool {
+    if !read_outbox {
+        loop {
+            match db.handed_after(*after) {
+                // Everything this process committed is published.
+                Handed::Events(events) if events.is_empty() => return true,
+                Handed::Events(events) => {
+                    for event in events {
+                        *after = event.id;
+                        publish(event);
+                    }
+                }
+                Handed::Gap => break,
+            }
+        }
+    }
     loop {
         match db.events_after(*after, BATCH).await {
             Ok(events) => {
@@ -197,5 +223,79 @@ async fn publish_after(db: &dyn Database, after: &mut i64, publish: &impl Fn(Sto
                 return false;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use channels_api::handoff::HANDOFF_CAPACITY;
+    use channels_api::{Author, ChannelName, MessageText, NewMessage, Settings, SyncMode};
+    use channels_db::Sqlite;
+
+    use super::*;
+
+    /// More events than the handoff keeps were committed before the relay ran: it takes what
+    /// it lost from the outbox, then the rest from memory, each once and in order.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_relay_reads_what_the_handoff_dropped_from_the_outbox() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let settings =
+            Settings { data_dir: dir.path().into(), sync: SyncMode::Normal, ..Settings::default() };
+        let mut db = Sqlite::new(Arc::new(settings));
+        db.init().await?;
+        let db = Arc::new(db);
+        let channel = db.create_channel(ChannelName::parse("lossless")?, 1).await?;
+        let posts = HANDOFF_CAPACITY + 100;
+        let mut writers = tokio::task::JoinSet::new();
+        for writer in 0..16 {
+            let db = db.clone();
+            writers.spawn(async move {
+                for i in (writer..posts).step_by(16) {
+                    let new = NewMessage {
+                        author: Author::parse("ann")?,
+                        text: MessageText::parse(&format!("m{i}"))?,
+                    };
+                    db.insert_message(channel.id, new, 2).await?;
+                }
+                anyhow::Ok(())
+            });
+        }
+        while let Some(written) = writers.join_next().await {
+            written??;
+        }
+        let newest = db.last_event_id().await?;
+        assert_eq!(newest, i64::try_from(posts)? + 1);
+
+        let published = Arc::new(Mutex::new(Vec::new()));
+        let count = || published.lock().unwrap_or_else(PoisonError::into_inner).len();
+        let (sink, stop) = (published.clone(), CancellationToken::new());
+        let database: Arc<dyn Database> = db.clone();
+        let started = tokio::time::Instant::now();
+        let relay = tokio::spawn(relay(
+            database,
+            0,
+            stop.clone(),
+            move |event| sink.lock().unwrap_or_else(PoisonError::into_inner).push(event.id),
+            || true,
+        ));
+        // The handoff holds only the newest events: the relay finds the gap before them and
+        // reads the outbox at once, not at its first poll.
+        let before_the_poll = started + POLL_INTERVAL * 4 / 5;
+        while count() < posts + 1 && tokio::time::Instant::now() < before_the_poll {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(count(), posts + 1, "the backlog was read from the outbox before the poll");
+        // A commit now comes through the handoff, also before any poll.
+        db.delete_channel(channel.id, 3).await?;
+        let committed = tokio::time::Instant::now();
+        while count() < posts + 2 && committed.elapsed() < POLL_INTERVAL / 5 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        assert_eq!(count(), posts + 2, "the new event came through the handoff");
+        stop.cancel();
+        relay.await?;
+        let published = published.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        assert_eq!(published, (1..=newest + 1).collect::<Vec<_>>());
+        Ok(())
     }
 }

@@ -7,6 +7,7 @@
 //!   them;
 //! - [`settings`]: the [`Settings`] every component reads through the [`Config`] service;
 //! - [`text`]: the text policy of names, authors and messages;
+//! - [`handoff`]: the events a database's writer hands to the realtime relay in memory;
 //! - the service traits the components provide and require: [`Config`], [`Database`],
 //!   [`EventBus`] and [`ChannelService`].
 //!
@@ -17,6 +18,7 @@
 
 pub mod entities;
 pub mod error;
+pub mod handoff;
 pub mod services;
 pub mod settings;
 pub mod text;

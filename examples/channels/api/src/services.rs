@@ -4,6 +4,7 @@ use tokio::sync::{broadcast, watch};
 
 use crate::entities::{Channel, ChannelName, Message, NewMessage, Page, PageRequest, StoredEvent};
 use crate::error::{DbError, ServiceError};
+use crate::handoff::Handed;
 use crate::settings::Settings;
 
 /// The application's settings, provided by the `config` component.
@@ -28,8 +29,9 @@ impl Config for Settings {
 /// not at all. The event's id is its outbox row id, and ids increase in commit order (an
 /// implementation on a database with several writers must serialize the inserts of events, e.g.
 /// with a transaction-scoped lock). The realtime relay reads the outbox with
-/// [`events_after`](Database::events_after) and publishes what it reads, so an event does not
-/// depend on the request that caused it staying alive.
+/// [`events_after`](Database::events_after), or takes what this process just committed from
+/// [`handed_after`](Database::handed_after), and publishes it, so an event does not depend on
+/// the request that caused it staying alive.
 ///
 /// [`ChannelEvent`]: crate::ChannelEvent
 #[async_trait::async_trait]
@@ -70,6 +72,15 @@ pub trait Database: Send + Sync {
     /// commit: it wakes the relay at once. Writes made by other processes do not show here; the
     /// relay also polls [`events_after`](Database::events_after) for those.
     fn committed(&self) -> watch::Receiver<i64>;
+
+    /// The events this process committed after `after`, handed over in memory by the writer
+    /// (see [`handoff`](crate::handoff)) so that the relay need not read back what was just
+    /// written. [`Handed::Gap`] (always, where the database keeps no handoff) means: read them
+    /// with [`events_after`](Database::events_after).
+    fn handed_after(&self, after: i64) -> Handed {
+        let _ = after;
+        Handed::Gap
+    }
 
     /// Whether this process's relay is the one that publishes the outbox to a broker shared by
     /// several processes. A database that one process owns (SQLite) always says yes; on

@@ -37,6 +37,11 @@ use crate::entities::InvalidInput;
 
 /// Why `c` may not appear in a name or an author, if it may not.
 fn refused_in_label(c: char) -> Option<&'static str> {
+    // ASCII has no format, separator, bidi-control or default-ignorable character: only its
+    // controls (`Cc`) are refused. Most labels are ASCII; this skips the property look-ups.
+    if c.is_ascii() {
+        return c.is_ascii_control().then_some("control characters");
+    }
     let category = CodePointMapData::<GeneralCategory>::new().get(c);
     match category {
         GeneralCategory::Control => Some("control characters"),
@@ -59,6 +64,10 @@ fn refused_in_text(c: char) -> Option<&'static str> {
     if matches!(c, '\n' | '\r' | '\t') {
         return None;
     }
+    // In ASCII, only the controls (`Cc`) are refused; no ASCII character is a bidi control.
+    if c.is_ascii() {
+        return c.is_ascii_control().then_some("control characters");
+    }
     if CodePointMapData::<GeneralCategory>::new().get(c) == GeneralCategory::Control {
         return Some("control characters");
     }
@@ -74,7 +83,12 @@ fn refused_in_text(c: char) -> Option<&'static str> {
 
 /// A name or an author: NFC, trimmed, `1..=max` characters, none of them refused.
 pub(crate) fn label(field: &'static str, value: &str, max: usize) -> Result<String, InvalidInput> {
-    let normalized = ComposingNormalizer::new_nfc().normalize(value);
+    // ASCII is its own NFC: no normalizer (and no copy) for it.
+    let normalized = if value.is_ascii() {
+        std::borrow::Cow::Borrowed(value)
+    } else {
+        ComposingNormalizer::new_nfc().normalize(value)
+    };
     let value = normalized.trim();
     if value.is_empty() {
         return Err(InvalidInput::new(field, "must not be empty"));
@@ -178,6 +192,28 @@ mod tests {
         assert!(check_text("text", "bell\u{7}").is_err());
         assert!(check_text("text", "evil\u{202E}gnp.exe").is_err());
         assert!(check_text("text", "isolate\u{2067}x\u{2069}").is_err());
+    }
+
+    /// The ASCII shortcuts give what the Unicode properties give.
+    #[test]
+    fn ascii_shortcuts_agree_with_the_properties() {
+        for c in (0u8..=127).map(char::from) {
+            let category = CodePointMapData::<GeneralCategory>::new().get(c);
+            let control = category == GeneralCategory::Control;
+            let other = matches!(
+                category,
+                GeneralCategory::Format
+                    | GeneralCategory::LineSeparator
+                    | GeneralCategory::ParagraphSeparator
+            ) || CodePointSetData::new::<BidiControl>().contains(c)
+                || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c);
+            assert!(!other, "U+{:04X} needs more than the ASCII shortcut", u32::from(c));
+            assert_eq!(refused_in_label(c).is_some(), control, "U+{:04X}", u32::from(c));
+            let allowed = matches!(c, '\n' | '\r' | '\t');
+            assert_eq!(refused_in_text(c).is_some(), control && !allowed, "U+{:04X}", u32::from(c));
+            let nfc = ComposingNormalizer::new_nfc();
+            assert_eq!(nfc.normalize(&c.to_string()), c.to_string());
+        }
     }
 
     #[test]

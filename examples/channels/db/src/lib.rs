@@ -21,9 +21,14 @@
 //! fsynced before the call returns, so a message acknowledged with a 2xx survives a power loss.
 //! `NORMAL` (configurable) survives a crash of the process but may lose the last commits on an
 //! operating-system crash, for fewer fsyncs.
+//!
+//! WAL checkpoints (copying the log back into the database file, with their fsyncs) run on a
+//! thread and a connection of their own, not on the writer thread that every write waits for
+//! (see `checkpoint`).
 
 #![forbid(unsafe_code)]
 
+mod checkpoint;
 mod migrations;
 mod postgres;
 mod queries;
@@ -39,6 +44,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use channels_api::handoff::{Handed, Handoff};
 use channels_api::{
     Channel, ChannelName, Config, Database, DbError, Message, NewMessage, Page, PageRequest,
     StoredEvent, SyncMode,
@@ -58,6 +64,8 @@ pub struct Sqlite {
     writer: Writer,
     readers: Readers,
     committed: Committed,
+    /// The events the writer committed, for the relay.
+    handoff: Arc<Handoff>,
 }
 
 /// The newest outbox id committed by this process, set by the writer after each commit.
@@ -94,6 +102,7 @@ impl Sqlite {
             writer: Writer::default(),
             readers: Readers::default(),
             committed: Committed::default(),
+            handoff: Arc::default(),
         }
     }
 
@@ -105,7 +114,7 @@ impl Sqlite {
     async fn write<T, F>(&self, op: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<(T, StoredEvent), DbError> + Send + 'static,
     {
         self.writer.write(op).await
     }
@@ -159,7 +168,7 @@ impl Lifecycle for Sqlite {
     async fn init(&mut self) -> anyhow::Result<()> {
         let settings = self.config.settings().clone();
         let path = self.path();
-        let (writer, readers, last_event) =
+        let (writer, checkpoints, readers, last_event) =
             tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
                 std::fs::create_dir_all(&settings.data_dir).with_context(|| {
                     format!("cannot create data directory `{}`", settings.data_dir.display())
@@ -167,14 +176,18 @@ impl Lifecycle for Sqlite {
                 let mut writer = open(&path, settings.sync)?;
                 migrations::migrate(&mut writer)?;
                 let last_event = queries::last_event_id(&writer)?;
+                let checkpoints = open(&path, settings.sync)?;
                 let readers = (0..READERS)
                     .map(|_| open(&path, settings.sync))
                     .collect::<anyhow::Result<Vec<_>>>()?;
-                Ok((writer, readers, last_event))
+                Ok((writer, checkpoints, readers, last_event))
             })
             .await??;
         self.committed.0.send_replace(last_event);
-        self.writer.open(writer, self.committed.0.clone())?;
+        let checkpoints = checkpoint::Checkpointer::start(checkpoints)?;
+        let announce =
+            writer::Announce { committed: self.committed.0.clone(), handoff: self.handoff.clone() };
+        self.writer.open(writer, announce, checkpoints)?;
         *self.readers.idle.lock().unwrap_or_else(PoisonError::into_inner) = readers;
         self.readers.permits.add_permits(READERS);
         tracing::info!(path = %self.path().display(), "database open");
@@ -261,6 +274,10 @@ impl Database for Sqlite {
 
     fn committed(&self) -> watch::Receiver<i64> {
         self.committed.0.subscribe()
+    }
+
+    fn handed_after(&self, after: i64) -> Handed {
+        self.handoff.take_after(after)
     }
 }
 

@@ -58,27 +58,27 @@ fn page<T>(mut items: Vec<T>, request: PageRequest, id: impl Fn(&T) -> i64) -> P
     Page { items, next_cursor }
 }
 
-/// Appends `event` to the outbox, in the caller's transaction.
-fn append_event(c: &Connection, event: &ChannelEvent, now: i64) -> Result<(), DbError> {
-    let payload = serde_json::to_string(event).map_err(encoding)?;
-    append_payload(c, event.channel_id(), event.kind(), &payload, now)
+/// Appends `event` to the outbox, in the caller's transaction; returns it with its id.
+fn append_event(c: &Connection, event: ChannelEvent, now: i64) -> Result<StoredEvent, DbError> {
+    let payload = serde_json::to_string(&event).map_err(encoding)?;
+    let id = append_payload(c, event.channel_id(), event.kind(), &payload, now)?;
+    Ok(StoredEvent { id, event })
 }
 
-/// Appends an event already encoded as `payload` (its JSON) to the outbox.
+/// Appends an event already encoded as `payload` (its JSON) to the outbox; returns its id.
 fn append_payload(
     c: &Connection,
     channel_id: i64,
     kind: &str,
     payload: &str,
     now: i64,
-) -> Result<(), DbError> {
+) -> Result<i64, DbError> {
     let mut statement = c
         .prepare_cached(
             "INSERT INTO events (channel_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(other)?;
-    statement.execute(params![channel_id, kind, payload, now]).map_err(other)?;
-    Ok(())
+    statement.insert(params![channel_id, kind, payload, now]).map_err(other)
 }
 
 fn encoding(error: serde_json::Error) -> DbError {
@@ -115,7 +115,7 @@ pub(crate) fn create_channel(
     c: &Connection,
     name: &ChannelName,
     now: i64,
-) -> Result<Channel, DbError> {
+) -> Result<(Channel, StoredEvent), DbError> {
     let mut statement = c
         .prepare_cached(
             "INSERT INTO channels (name, name_key, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
@@ -130,8 +130,8 @@ pub(crate) fn create_channel(
             other(error)
         }
     })?;
-    append_event(c, &ChannelEvent::ChannelCreated { channel: created.clone() }, now)?;
-    Ok(created)
+    let event = append_event(c, ChannelEvent::ChannelCreated { channel: created.clone() }, now)?;
+    Ok((created, event))
 }
 
 pub(crate) fn list_channels(
@@ -166,7 +166,7 @@ pub(crate) fn rename_channel(
     id: i64,
     name: &ChannelName,
     now: i64,
-) -> Result<Channel, DbError> {
+) -> Result<(Channel, StoredEvent), DbError> {
     let mut statement = c
         .prepare_cached(
             "UPDATE channels SET name = ?2, name_key = ?3, updated_at = ?4 WHERE id = ?1
@@ -185,18 +185,22 @@ pub(crate) fn rename_channel(
             }
         })?
         .ok_or(DbError::ChannelNotFound(id))?;
-    append_event(c, &ChannelEvent::ChannelRenamed { channel: renamed.clone() }, now)?;
-    Ok(renamed)
+    let event = append_event(c, ChannelEvent::ChannelRenamed { channel: renamed.clone() }, now)?;
+    Ok((renamed, event))
 }
 
-pub(crate) fn delete_channel(c: &Connection, id: i64, now: i64) -> Result<(), DbError> {
+pub(crate) fn delete_channel(
+    c: &Connection,
+    id: i64,
+    now: i64,
+) -> Result<((), StoredEvent), DbError> {
     // Messages go with the channel through `ON DELETE CASCADE`.
     let deleted = c.execute("DELETE FROM channels WHERE id = ?1", params![id]).map_err(other)?;
     if deleted == 0 {
         return Err(DbError::ChannelNotFound(id));
     }
-    append_event(c, &ChannelEvent::ChannelDeleted { channel_id: id }, now)?;
-    Ok(())
+    let event = append_event(c, ChannelEvent::ChannelDeleted { channel_id: id }, now)?;
+    Ok(((), event))
 }
 
 fn channel_exists(c: &Connection, id: i64) -> Result<bool, DbError> {
@@ -210,27 +214,36 @@ pub(crate) fn insert_message(
     new: &NewMessage,
     encoded: &EncodedMessage,
     now: i64,
-) -> Result<Message, DbError> {
+) -> Result<(Message, StoredEvent), DbError> {
     // Runs inside the writer's transaction, and the caller is answered only after the group
-    // commit. A missing channel is the foreign key's violation: no separate look-up.
+    // commit. A missing channel is the foreign key's violation: no separate look-up. Every
+    // column but the id is known here, so a plain INSERT (no `RETURNING`, which makes SQLite
+    // buffer the returned row) and the rowid are enough, on the thread every write waits for.
     let mut statement = c
         .prepare_cached(
-            "INSERT INTO messages (channel_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)
-             RETURNING id, channel_id, author, text, created_at",
+            "INSERT INTO messages (channel_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(other)?;
-    let posted = statement
-        .query_row(params![channel_id, new.author.as_str(), new.text.as_str(), now], message)
-        .map_err(|error| {
-            if is_foreign_key_violation(&error) {
-                DbError::ChannelNotFound(channel_id)
-            } else {
-                other(error)
-            }
-        })?;
+    let (author, text) = (new.author.as_str(), new.text.as_str());
+    let id = statement.insert(params![channel_id, author, text, now]).map_err(|error| {
+        if is_foreign_key_violation(&error) {
+            DbError::ChannelNotFound(channel_id)
+        } else {
+            other(error)
+        }
+    })?;
+    let posted = Message {
+        id,
+        channel_id,
+        author: author.to_owned(),
+        text: text.to_owned(),
+        created_at: now,
+    };
     let payload = encoded.event_payload(&posted);
-    append_payload(c, channel_id, "message_posted", &payload, now)?;
-    Ok(posted)
+    let id = append_payload(c, channel_id, "message_posted", &payload, now)?;
+    // The relay gets this event in memory, the outbox row is its durable copy: the same event.
+    let event = StoredEvent { id, event: ChannelEvent::MessagePosted { message: posted.clone() } };
+    Ok((posted, event))
 }
 
 pub(crate) fn list_messages(

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use channels_api::handoff::Handed;
 use channels_api::{
     Channel, ChannelName, Config, Database, DbError, Message, NewMessage, Page, PageRequest,
     StoredEvent,
@@ -169,6 +170,13 @@ impl Database for Store {
             Ok(db) => db.committed(),
             // Before `init`: a watch that never changes.
             Err(_) => watch::Sender::new(0).subscribe(),
+        }
+    }
+
+    fn handed_after(&self, after: i64) -> Handed {
+        match self.backend() {
+            Ok(db) => db.handed_after(after),
+            Err(_) => Handed::Gap,
         }
     }
 

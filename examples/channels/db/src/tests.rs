@@ -1,4 +1,5 @@
 use super::*;
+use channels_api::handoff::Handed;
 use channels_api::{Author, MessageText, Settings};
 
 fn settings(dir: &Path) -> Settings {
@@ -107,6 +108,9 @@ async fn every_write_appends_its_event_in_commit_order() -> anyhow::Result<()> {
     assert!(db.create_channel(ChannelName::parse("GENERAL")?, 2).await.is_err());
     assert!(db.insert_message(999, new_message("lost"), 2).await.is_err());
     let message = db.insert_message(general.id, new_message("hello"), 3).await?;
+    // What the insert answers is what was stored.
+    let stored = db.list_messages(general.id, PageRequest::first()).await?.items;
+    assert_eq!(stored, std::slice::from_ref(&message));
     let renamed = db.rename_channel(general.id, ChannelName::parse("main")?, 4).await?;
     db.delete_channel(general.id, 5).await?;
     let events = db.events_after(0, 100).await?;
@@ -149,6 +153,10 @@ async fn every_write_appends_its_event_in_commit_order() -> anyhow::Result<()> {
     }
     assert!(message_ids.windows(2).all(|w| w[0] < w[1]), "message ids in event order");
     assert_eq!(db.last_event_id().await?, 105);
+    // The writer handed every committed event to the relay in memory, failed writes none: the
+    // same events, with the same ids, as the outbox holds.
+    assert_eq!(db.handed_after(0), Handed::Events(db.events_after(0, 200).await?));
+    assert_eq!(db.handed_after(105), Handed::Events(Vec::new()));
     db.stop().await?;
 
     // The outbox survives a restart, and the watch starts at its head.
@@ -223,4 +231,46 @@ async fn the_name_key_migration_keeps_channels_that_now_collide() -> anyhow::Res
     db.create_channel(ChannelName::parse("new")?, 2).await?;
     db.stop().await?;
     Ok(())
+}
+
+/// Checkpoints run on their own thread, long before SQLite's own threshold (1,000 WAL pages)
+/// would make the writer run one; and the writer's connection still closes last, removing the
+/// WAL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wal_is_checkpointed_off_the_writer_thread() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut db = Sqlite::new(Arc::new(settings_normal(dir.path())));
+    db.init().await?;
+    let file = db.path();
+    let wal = file.with_extension("sqlite3-wal");
+    let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
+    let empty = size(&file);
+    let channel = db.create_channel(ChannelName::parse("checkpoints")?, 1).await?;
+    // One commit each, well past `COMMITS_PER_CHECKPOINT`, about 100 pages in all.
+    let text = "x".repeat(2_000);
+    for _ in 0..2 * crate::checkpoint::COMMITS_PER_CHECKPOINT {
+        db.insert_message(channel.id, new_message(&text), 2).await?;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while size(&file) < empty + 100_000 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        size(&file) >= empty + 100_000,
+        "the database file grew by checkpoints: {} bytes, from {empty}",
+        size(&file)
+    );
+    assert!(wal.exists());
+    db.stop().await?;
+    assert!(!wal.exists(), "the last connection to close checkpointed and removed the WAL");
+    let mut again = Sqlite::new(Arc::new(settings_normal(dir.path())));
+    again.init().await?;
+    let page = again.list_messages(channel.id, PageRequest::new(None, Some(200))?).await?;
+    assert_eq!(page.items.len() as u64, 2 * crate::checkpoint::COMMITS_PER_CHECKPOINT);
+    again.stop().await?;
+    Ok(())
+}
+
+fn settings_normal(dir: &Path) -> Settings {
+    Settings { sync: SyncMode::Normal, ..settings(dir) }
 }

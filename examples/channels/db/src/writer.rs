@@ -6,18 +6,27 @@
 //! others), commits once, and only then answers each caller. A caller is still never answered
 //! before its write is durable: this is group commit, not deferred commit.
 //!
-//! After each commit, the writer sets the `committed` watch to the newest outbox id, which wakes
-//! the realtime relay. It does so itself, not the callers: a caller whose request was dropped
-//! after queueing its write is never answered, yet its event is announced.
+//! After each commit, the writer hands the events it committed to the relay in memory
+//! ([`Handoff`]) and sets the `committed` watch to the newest outbox id, which wakes the relay.
+//! It does so itself, not the callers: a caller whose request was dropped after queueing its
+//! write is never answered, yet its event is announced. Each write returns its event, id
+//! included, so announcing a commit reads nothing back from the database.
+//!
+//! The transaction statements (`BEGIN`, `SAVEPOINT`, `RELEASE`, `COMMIT`) are prepared once
+//! and cached, like the writes' own; WAL checkpoints run on a thread of their own
+//! ([`Checkpointer`]).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
-use channels_api::DbError;
+use channels_api::handoff::Handoff;
+use channels_api::{DbError, StoredEvent};
 use rusqlite::Connection;
 use tokio::sync::watch;
+
+use crate::checkpoint::Checkpointer;
 
 /// The most writes committed together.
 const MAX_GROUP: usize = 256;
@@ -26,8 +35,16 @@ const MAX_GROUP: usize = 256;
 type Answer = Box<dyn FnOnce(Option<&str>) + Send>;
 
 /// A queued write. It runs inside the group's transaction (or gets `None` if the transaction
-/// could not begin) and returns how to answer its caller.
-type Job = Box<dyn FnOnce(Option<&mut Connection>) -> Answer + Send>;
+/// could not begin) and returns how to answer its caller, with its event if it succeeded.
+type Job = Box<dyn FnOnce(Option<&Connection>) -> (Answer, Option<StoredEvent>) + Send>;
+
+/// Where the writer announces its commits.
+pub(crate) struct Announce {
+    /// The newest outbox id committed.
+    pub(crate) committed: watch::Sender<i64>,
+    /// The events committed, for the relay.
+    pub(crate) handoff: Arc<Handoff>,
+}
 
 /// The handle to the writer thread.
 #[derive(Default)]
@@ -37,35 +54,38 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `connection`; after each commit it sets `committed` to the
-    /// newest outbox id.
+    /// Starts the writer thread on `connection`; after each commit it announces the events
+    /// committed to `announce`, and counts the commit for `checkpoints`.
     pub(crate) fn open(
         &self,
         connection: Connection,
-        committed: watch::Sender<i64>,
+        announce: Announce,
+        checkpoints: Checkpointer,
     ) -> anyhow::Result<()> {
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("channels-db-writer".into())
-            .spawn(move || run(connection, receiver, &committed))?;
+            .spawn(move || run(connection, receiver, &announce, checkpoints))?;
         *self.jobs.lock().unwrap_or_else(PoisonError::into_inner) = Some(sender);
         *self.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(thread);
         Ok(())
     }
 
-    /// Runs `op` in the next group and returns its result once the group is committed.
+    /// Runs `op` in the next group and returns its result once the group is committed. `op`
+    /// returns its result and the event it appended to the outbox.
     pub(crate) async fn write<T, F>(&self, op: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<(T, StoredEvent), DbError> + Send + 'static,
     {
         let (reply, replied) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |connection| {
-            let result = match connection {
-                Some(connection) => in_savepoint(connection, op),
-                None => Err(DbError::Other(anyhow::anyhow!("cannot begin a transaction"))),
+            let (result, event) = match connection.map(|connection| in_savepoint(connection, op)) {
+                Some(Ok((value, event))) => (Ok(value), Some(event)),
+                Some(Err(error)) => (Err(error), None),
+                None => (Err(DbError::Other(anyhow::anyhow!("cannot begin a transaction"))), None),
             };
-            Box::new(move |commit_failure| {
+            let answer: Answer = Box::new(move |commit_failure| {
                 let result = match (result, commit_failure) {
                     (Ok(_), Some(reason)) => {
                         Err(DbError::Other(anyhow::anyhow!("commit failed: {reason}")))
@@ -74,7 +94,8 @@ impl Writer {
                 };
                 // The caller may have gone away (its request was dropped); nothing to tell.
                 let _ = reply.send(result);
-            })
+            });
+            (answer, event)
         });
         {
             let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
@@ -92,50 +113,83 @@ impl Writer {
     }
 }
 
-/// Runs `op` in a savepoint: its changes are kept if it succeeds, undone if it fails or panics.
-fn in_savepoint<T>(
-    connection: &mut Connection,
-    op: impl FnOnce(&Connection) -> Result<T, DbError>,
-) -> Result<T, DbError> {
-    let savepoint = connection.savepoint().map_err(|e| DbError::Other(e.into()))?;
-    let result = catch_unwind(AssertUnwindSafe(|| op(&savepoint)))
-        .unwrap_or_else(|_| Err(DbError::Other(anyhow::anyhow!("a database write panicked"))))?;
-    savepoint.commit().map_err(|e| DbError::Other(e.into()))?;
-    Ok(result)
+/// Runs one transaction statement, prepared once per connection.
+fn execute(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
+    connection.prepare_cached(sql)?.execute([]).map(drop)
 }
 
-/// Sets `committed` to the newest outbox id, if it moved.
-fn announce(connection: &Connection, committed: &watch::Sender<i64>) {
-    match crate::queries::last_event_id(connection) {
-        Ok(id) => {
-            committed.send_if_modified(|last| {
-                let moved = id > *last;
-                if moved {
-                    *last = id;
-                }
-                moved
-            });
-        }
-        // The relay's poll finds the events anyway.
-        Err(error) => tracing::warn!(%error, "cannot read the newest event id"),
+/// Runs `op` in a savepoint: its changes are kept if it succeeds, undone if it fails or panics.
+fn in_savepoint<T>(
+    connection: &Connection,
+    op: impl FnOnce(&Connection) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    execute(connection, "SAVEPOINT write").map_err(|e| DbError::Other(e.into()))?;
+    let result = catch_unwind(AssertUnwindSafe(|| op(connection)))
+        .unwrap_or_else(|_| Err(DbError::Other(anyhow::anyhow!("a database write panicked"))));
+    let kept = match result {
+        Ok(value) => match execute(connection, "RELEASE write") {
+            Ok(()) => return Ok(value),
+            Err(error) => Err(DbError::Other(error.into())),
+        },
+        Err(error) => Err(error),
+    };
+    // Failed, or could not be kept: undo its changes and leave the savepoint.
+    let undone = execute(connection, "ROLLBACK TO write")
+        .and_then(|()| execute(connection, "RELEASE write"));
+    if let Err(error) = undone {
+        tracing::error!(%error, "cannot roll a write back to its savepoint");
     }
+    kept
+}
+
+/// After a commit: hands `events` to the relay, then moves `committed` to the newest id.
+fn announce(events: Vec<StoredEvent>, announce: &Announce) {
+    let Some(newest) = events.last().map(|event| event.id) else { return };
+    announce.handoff.push(events);
+    announce.committed.send_if_modified(|last| {
+        let moved = newest > *last;
+        if moved {
+            *last = newest;
+        }
+        moved
+    });
 }
 
 /// The writer thread: takes every queued job, runs them in one transaction, commits, answers.
-fn run(mut connection: Connection, jobs: mpsc::Receiver<Job>, committed: &watch::Sender<i64>) {
+fn run(
+    connection: Connection,
+    jobs: mpsc::Receiver<Job>,
+    announced: &Announce,
+    checkpoints: Checkpointer,
+) {
+    if let Err(error) =
+        connection.pragma_update(None, "wal_autocheckpoint", crate::checkpoint::BACKSTOP_PAGES)
+    {
+        tracing::warn!(%error, "cannot raise the writer's automatic checkpoint");
+    }
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         group.extend(jobs.try_iter().take(MAX_GROUP - 1));
-        let answers: Vec<Answer> = match connection.execute_batch("BEGIN IMMEDIATE") {
-            Ok(()) => group.into_iter().map(|job| job(Some(&mut connection))).collect(),
+        let mut events = Vec::with_capacity(group.len());
+        let answers: Vec<Answer> = match execute(&connection, "BEGIN IMMEDIATE") {
+            Ok(()) => group
+                .into_iter()
+                .map(|job| {
+                    let (answer, event) = job(Some(&connection));
+                    events.extend(event);
+                    answer
+                })
+                .collect(),
             Err(error) => {
                 tracing::error!(%error, "cannot begin a write transaction");
-                group.into_iter().map(|job| job(None)).collect()
+                group.into_iter().map(|job| job(None).0).collect()
             }
         };
-        let failure = match connection.execute_batch("COMMIT") {
+        let failure = match execute(&connection, "COMMIT") {
             Ok(()) => {
-                announce(&connection, committed);
+                // Ids increase within a group: its events are in id order.
+                announce(events, announced);
+                checkpoints.committed();
                 None
             }
             Err(error) if connection.is_autocommit() => {
@@ -153,7 +207,9 @@ fn run(mut connection: Connection, jobs: mpsc::Receiver<Job>, committed: &watch:
             answer(failure.as_deref());
         }
     }
-    // Every sender is gone: the component is stopping. Closing checkpoints the WAL.
+    // Every sender is gone: the component is stopping. The checkpoint connection closes first,
+    // so that this one is the last: closing it checkpoints the whole WAL.
+    checkpoints.stop();
     if let Err((_, error)) = connection.close() {
         tracing::error!(%error, "cannot close the write connection");
     }
