@@ -296,13 +296,17 @@ impl Supervisor {
         let Inner { component, node, shared, stop, .. } = &*self.0;
         let error = TaskError { component, task, elapsed, cause };
         tracing::error!(component, task = %error.task, %error, "tracked task failed");
-        shared.states.set(*node, State::Failed);
+        // The failure is recorded before the state changes: whoever watches the states and
+        // sees `Failed` then reads a health that names the failed task.
         let mut tasks = lock(&self.0.tasks);
         if stop.is_cancelled() {
             tasks.failed_while_stopping.push(error);
+            drop(tasks);
+            shared.states.set(*node, State::Failed);
         } else {
             drop(tasks);
             lock(&shared.failed_tasks).push(error);
+            shared.states.set(*node, State::Failed);
             shared.task_failed.cancel();
         }
     }
