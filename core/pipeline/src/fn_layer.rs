@@ -58,7 +58,7 @@ where
 
     #[inline]
     fn run<'a>(&'a self, ctx: &'a mut C) -> impl Future<Output = O> + Send + 'a {
-        (self.f)(ctx, Next::new(&self.rest))
+        self.run_boxed(ctx)
     }
 
     #[inline]

@@ -1,7 +1,7 @@
 //! Checking a set of registrations and resolving it into a [`Graph`], or listing every problem.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 
 use super::adjacency::Adjacency;
 use super::cycles::cycle_paths;
@@ -176,15 +176,12 @@ impl<'a> Resolver<'a> {
     /// `only` names too is a problem: whichever setting won, the other would be ignored.
     fn exclude(&mut self, only_setting: &str, without: &[String]) {
         let only = self.only.unwrap_or_default();
-        for name in without.iter().filter(|name| only.contains(name)) {
-            if !self.problems.unknown.iter().any(|problem| {
-                matches!(problem, Problem::SelectedAndExcluded { name: known, .. } if known == name)
-            }) {
-                self.problems.unknown.push(Problem::SelectedAndExcluded {
-                    name: name.clone(),
-                    setting: only_setting.to_owned(),
-                });
-            }
+        let both: BTreeSet<&String> = without.iter().filter(|name| only.contains(name)).collect();
+        for name in both {
+            self.problems.unknown.push(Problem::SelectedAndExcluded {
+                name: name.clone(),
+                setting: only_setting.to_owned(),
+            });
         }
         self.excluded =
             self.all.iter().map(|r| without.iter().any(|name| name == r.name)).collect();

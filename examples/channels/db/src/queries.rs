@@ -47,7 +47,7 @@ fn message(row: &Row<'_>) -> rusqlite::Result<Message> {
 }
 
 /// A page from `limit + 1` rows: the extra row only tells that there is a next page.
-fn page<T>(mut items: Vec<T>, request: PageRequest, id: impl Fn(&T) -> i64) -> Page<T> {
+pub(crate) fn page<T>(mut items: Vec<T>, request: PageRequest, id: impl Fn(&T) -> i64) -> Page<T> {
     let limit = request.limit() as usize;
     let next_cursor = if items.len() > limit {
         items.truncate(limit);

@@ -52,6 +52,8 @@ use tokio_postgres::{NoTls, Row};
 use tokio_util::sync::CancellationToken;
 use writes::{Write, Written};
 
+use crate::queries::page;
+
 /// The connections of one process's pool.
 const POOL_SIZE: usize = 16;
 
@@ -178,18 +180,6 @@ fn message(row: &Row) -> Message {
         text: row.get(3),
         created_at: row.get(4),
     }
-}
-
-/// A page from `limit + 1` rows: the extra row only tells that there is a next page.
-fn page<T>(mut items: Vec<T>, request: PageRequest, id: impl Fn(&T) -> i64) -> Page<T> {
-    let limit = request.limit() as usize;
-    let next_cursor = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(id)
-    } else {
-        None
-    };
-    Page { items, next_cursor }
 }
 
 /// Begins a write transaction and takes the write lock, so that it commits after every write
