@@ -166,6 +166,7 @@ pub async fn relay(
             }
             true
         };
+        db.relay_published(after);
         if stopping {
             return;
         }

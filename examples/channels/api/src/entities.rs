@@ -99,8 +99,9 @@ impl ChannelEvent {
 
 /// A [`ChannelEvent`] as stored in the outbox, with its id.
 ///
-/// Every write appends its event to the outbox in the transaction that makes the change, and the
-/// event's id is its outbox row id: ids increase in commit order. The realtime relay publishes
+/// Every write records its event in the outbox in the transaction that makes the change, and
+/// ids increase in commit order (see [`Database`](crate::Database) for what the outbox is on
+/// each backend). The realtime relay publishes
 /// stored events in id order; SSE streams send the id as the SSE `id:` field, and subscribers drop
 /// an id they have already forwarded, so an event republished (e.g. by a relay that took over from
 /// another) is not seen twice.

@@ -24,11 +24,13 @@ impl Config for Settings {
 
 /// Storage of channels and messages, provided by the `database` component.
 ///
-/// Every write is committed before the call returns, and appends its [`ChannelEvent`] to the
-/// outbox (the `events` table) **in the same transaction**: a change is stored with its event or
-/// not at all. The event's id is its outbox row id, and ids increase in commit order (an
-/// implementation on a database with several writers must serialize the inserts of events, e.g.
-/// with a transaction-scoped lock). The realtime relay reads the outbox with
+/// Every write is committed before the call returns, and records its [`ChannelEvent`] in the
+/// **outbox in the same transaction**: a change is stored with its event or not at all, and
+/// event ids increase in commit order (an implementation on a database with several writers
+/// must serialize its writes, e.g. with a transaction-scoped lock). On PostgreSQL the outbox is
+/// an `events` table with a row per event. On SQLite a message is its own `message_posted`
+/// event: messages and the `events` table (the other events) share one id sequence, so a post
+/// writes one row, and the outbox is both tables read together by id. The realtime relay reads the outbox with
 /// [`events_after`](Database::events_after), or takes what this process just committed from
 /// [`handed_after`](Database::handed_after), and publishes it, so an event does not depend on
 /// the request that caused it staying alive.
@@ -65,6 +67,8 @@ pub trait Database: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<Message>, DbError>;
     /// The events of the outbox with an id greater than `after`, oldest first, at most `limit`.
+    /// A message deleted with its channel before the relay published its event is still there
+    /// (see [`relay_published`](Database::relay_published)).
     async fn events_after(&self, after: i64, limit: u32) -> Result<Vec<StoredEvent>, DbError>;
     /// The id of the newest event of the outbox, `0` if it is empty. The relay starts after it.
     async fn last_event_id(&self) -> Result<i64, DbError>;
@@ -80,6 +84,15 @@ pub trait Database: Send + Sync {
     fn handed_after(&self, after: i64) -> Handed {
         let _ = after;
         Handed::Gap
+    }
+
+    /// Tells the database that this process's relay has published every event up to
+    /// `through`, or passed over them while nobody listened; the relay calls it as it moves.
+    /// SQLite, whose messages are their own `message_posted` events, uses it when a channel is
+    /// deleted: the events of its messages not yet published are kept for the relay. The
+    /// default does nothing.
+    fn relay_published(&self, through: i64) {
+        let _ = through;
     }
 
     /// Whether this process's relay is the one that publishes the outbox to a broker shared by

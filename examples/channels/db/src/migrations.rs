@@ -48,6 +48,22 @@ const MIGRATIONS: &[Migration] = &[
     // 3: names are unique under canonical caseless matching (NFC + full case folding), not
     // SQLite's ASCII-only NOCASE: a `name_key` column, computed in Rust.
     Code(add_name_keys),
+    // 4: a message is its own `message_posted` event. Messages and the other events share one
+    // id sequence, the messages' AUTOINCREMENT counter in `sqlite_sequence`, which a channel
+    // event advances by one (see `queries::next_event_id`): with one writer, ids follow commit
+    // order across both tables, and the outbox is `messages` and `events` read together by id.
+    // The `events` table keeps the channel events, and the `message_posted` events of messages
+    // deleted with their channel before the relay published them. The counter starts above
+    // every id either table has used: the relay starts at the newest id, so the rows of the old
+    // numbering are never read again, and the `message_posted` ones, which the messages
+    // table now holds, go.
+    Sql("UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(id) FROM events), 0))
+        WHERE name = 'messages';
+    INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'messages', max(coalesce((SELECT max(id) FROM events), 0),
+                               coalesce((SELECT max(id) FROM messages), 0))
+        WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'messages');
+    DELETE FROM events WHERE kind = 'message_posted';"),
 ];
 
 /// Adds `channels.name_key`, fills it, and makes it the unique index. A name stored before this

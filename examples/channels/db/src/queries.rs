@@ -58,57 +58,39 @@ pub(crate) fn page<T>(mut items: Vec<T>, request: PageRequest, id: impl Fn(&T) -
     Page { items, next_cursor }
 }
 
-/// Appends `event` to the outbox, in the caller's transaction; returns it with its id.
-fn append_event(c: &Connection, event: ChannelEvent, now: i64) -> Result<StoredEvent, DbError> {
-    let payload = serde_json::to_string(&event).map_err(encoding)?;
-    let id = append_payload(c, event.channel_id(), event.kind(), &payload, now)?;
-    Ok(StoredEvent { id, event })
-}
-
-/// Appends an event already encoded as `payload` (its JSON) to the outbox; returns its id.
-fn append_payload(
-    c: &Connection,
-    channel_id: i64,
-    kind: &str,
-    payload: &str,
-    now: i64,
-) -> Result<i64, DbError> {
+/// Takes the next id of the sequence that messages and events share (migration 4): the
+/// messages' AUTOINCREMENT counter, which the next message insert continues from. In the
+/// writer's transaction, so a write undone gives its id back.
+fn next_event_id(c: &Connection) -> Result<i64, DbError> {
     let mut statement = c
         .prepare_cached(
-            "INSERT INTO events (channel_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'messages' RETURNING seq",
         )
         .map_err(other)?;
-    statement.insert(params![channel_id, kind, payload, now]).map_err(other)
+    statement
+        .query_row([], |row| row.get(0))
+        .optional()
+        .map_err(other)?
+        .ok_or_else(|| DbError::Other(anyhow::anyhow!("the event id sequence is missing")))
 }
 
-fn encoding(error: serde_json::Error) -> DbError {
-    DbError::Other(anyhow::Error::new(error).context("cannot encode an event"))
-}
-
-/// The author and text of a message as JSON strings, encoded before the write is queued:
-/// escaping a text of thousands of characters need not hold the writer thread, which every
-/// write waits for.
-pub(crate) struct EncodedMessage {
-    author: String,
-    text: String,
-}
-
-impl EncodedMessage {
-    pub(crate) fn new(message: &NewMessage) -> Result<Self, DbError> {
-        Ok(EncodedMessage {
-            author: serde_json::to_string(message.author.as_str()).map_err(encoding)?,
-            text: serde_json::to_string(message.text.as_str()).map_err(encoding)?,
-        })
-    }
-
-    /// The `message_posted` event of `message` as JSON: the same text as
-    /// `serde_json::to_string(&ChannelEvent::MessagePosted { message })`.
-    fn event_payload(&self, message: &Message) -> String {
-        format!(
-            r#"{{"type":"message_posted","message":{{"id":{},"channel_id":{},"author":{},"text":{},"created_at":{}}}}}"#,
-            message.id, message.channel_id, self.author, self.text, message.created_at
+/// Appends a channel `event` to the `events` table, in the caller's transaction; returns it
+/// with its id. (A message is its own event: see [`insert_message`].)
+fn append_event(c: &Connection, event: ChannelEvent, now: i64) -> Result<StoredEvent, DbError> {
+    let payload = serde_json::to_string(&event).map_err(|error| {
+        DbError::Other(anyhow::Error::new(error).context("cannot encode an event"))
+    })?;
+    let id = next_event_id(c)?;
+    let mut statement = c
+        .prepare_cached(
+            "INSERT INTO events (id, channel_id, kind, payload, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )
-    }
+        .map_err(other)?;
+    statement
+        .execute(params![id, event.channel_id(), event.kind(), payload, now])
+        .map_err(other)?;
+    Ok(StoredEvent { id, event })
 }
 
 pub(crate) fn create_channel(
@@ -189,11 +171,28 @@ pub(crate) fn rename_channel(
     Ok((renamed, event))
 }
 
+/// Deletes a channel and its messages. `published` is the newest event id the relay has
+/// published: the `message_posted` events of the channel's messages after it, which the
+/// messages table held, are first copied to the `events` table with their ids, so that the
+/// relay still publishes them, before `channel_deleted`.
 pub(crate) fn delete_channel(
     c: &Connection,
     id: i64,
     now: i64,
+    published: i64,
 ) -> Result<((), StoredEvent), DbError> {
+    let mut unpublished = c
+        .prepare_cached(
+            "INSERT INTO events (id, channel_id, kind, payload, created_at)
+             SELECT id, channel_id, 'message_posted',
+                 json_object('type', 'message_posted', 'message', json_object(
+                     'id', id, 'channel_id', channel_id, 'author', author, 'text', text,
+                     'created_at', created_at)),
+                 created_at
+             FROM messages WHERE channel_id = ?1 AND id > ?2",
+        )
+        .map_err(other)?;
+    unpublished.execute(params![id, published]).map_err(other)?;
     // Messages go with the channel through `ON DELETE CASCADE`.
     let deleted = c.execute("DELETE FROM channels WHERE id = ?1", params![id]).map_err(other)?;
     if deleted == 0 {
@@ -212,13 +211,14 @@ pub(crate) fn insert_message(
     c: &Connection,
     channel_id: i64,
     new: &NewMessage,
-    encoded: &EncodedMessage,
     now: i64,
 ) -> Result<(Message, StoredEvent), DbError> {
     // Runs inside the writer's transaction, and the caller is answered only after the group
     // commit. A missing channel is the foreign key's violation: no separate look-up. Every
     // column but the id is known here, so a plain INSERT (no `RETURNING`, which makes SQLite
     // buffer the returned row) and the rowid are enough, on the thread every write waits for.
+    // The row is its own `message_posted` event, with the message's id (migration 4): no
+    // second row.
     let mut statement = c
         .prepare_cached(
             "INSERT INTO messages (channel_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -239,9 +239,6 @@ pub(crate) fn insert_message(
         text: text.to_owned(),
         created_at: now,
     };
-    let payload = encoded.event_payload(&posted);
-    let id = append_payload(c, channel_id, "message_posted", &payload, now)?;
-    // The relay gets this event in memory, the outbox row is its durable copy: the same event.
     let event = StoredEvent { id, event: ChannelEvent::MessagePosted { message: posted.clone() } };
     Ok((posted, event))
 }
@@ -275,66 +272,58 @@ pub(crate) fn list_messages(
     Ok(page(items, request, |m| m.id))
 }
 
+/// The events after `after`, oldest first: the messages (each its own `message_posted`) and
+/// the rows of `events`, merged by their shared id.
 pub(crate) fn events_after(
     c: &mut Connection,
     after: i64,
     limit: u32,
 ) -> Result<Vec<StoredEvent>, DbError> {
-    let mut statement = c
-        .prepare_cached("SELECT id, payload FROM events WHERE id > ?1 ORDER BY id LIMIT ?2")
-        .map_err(other)?;
-    let rows = statement
-        .query_map(params![after, limit], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-        })
-        .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
-        .map_err(other)?;
-    rows.into_iter()
-        .map(|(id, payload)| {
-            let event = serde_json::from_str(&payload).map_err(|error| {
-                DbError::Other(anyhow::Error::new(error).context(format!("event {id} is corrupt")))
-            })?;
-            Ok(StoredEvent { id, event })
-        })
-        .collect()
+    // One read transaction: both tables at the same commit.
+    let tx = c.transaction().map_err(other)?;
+    let events = {
+        let mut statement = tx
+            .prepare_cached(
+                "SELECT id, channel_id, author, text, created_at, NULL FROM messages WHERE id > ?1
+                 UNION ALL
+                 SELECT id, NULL, NULL, NULL, NULL, payload FROM events WHERE id > ?1
+                 ORDER BY 1 LIMIT ?2",
+            )
+            .map_err(other)?;
+        let rows = statement
+            .query_map(params![after, limit], |row| {
+                let id: i64 = row.get(0)?;
+                Ok(match row.get::<_, Option<String>>(5)? {
+                    Some(payload) => (id, Err(payload)),
+                    None => (id, Ok(message(row)?)),
+                })
+            })
+            .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+            .map_err(other)?;
+        rows.into_iter()
+            .map(|(id, row)| {
+                let event = match row {
+                    Ok(message) => ChannelEvent::MessagePosted { message },
+                    Err(payload) => serde_json::from_str(&payload).map_err(|error| {
+                        DbError::Other(
+                            anyhow::Error::new(error).context(format!("event {id} is corrupt")),
+                        )
+                    })?,
+                };
+                Ok(StoredEvent { id, event })
+            })
+            .collect::<Result<Vec<_>, DbError>>()?
+    };
+    tx.commit().map_err(other)?;
+    Ok(events)
 }
 
-/// The id of the newest event, `0` if there is none.
+/// The id of the newest event, `0` if there is none: where the shared sequence is.
 pub(crate) fn last_event_id(c: &Connection) -> Result<i64, DbError> {
-    let mut statement =
-        c.prepare_cached("SELECT coalesce(max(id), 0) FROM events").map_err(other)?;
+    let mut statement = c
+        .prepare_cached(
+            "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)",
+        )
+        .map_err(other)?;
     statement.query_row([], |row| row.get(0)).map_err(other)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use channels_api::{Author, MessageText};
-
-    #[test]
-    fn a_pre_encoded_payload_is_what_serde_writes() {
-        let long = "x".repeat(4000);
-        for (author, text) in [
-            ("ann", "hello"),
-            ("\"quoted\" \\ back", "line\nbreak\ttab\r and \u{1F980} \u{e9} </script> \u{2028}"),
-            ("日本", long.as_str()),
-        ] {
-            let new = NewMessage {
-                author: Author::parse(author).expect("valid"),
-                text: MessageText::parse(text).expect("valid"),
-            };
-            let message = Message {
-                id: 42,
-                channel_id: 7,
-                author: new.author.to_string(),
-                text: new.text.to_string(),
-                created_at: 1_796_000_000_000,
-            };
-            let encoded = EncodedMessage::new(&new).expect("encodes");
-            let got = encoded.event_payload(&message);
-            let expected = serde_json::to_string(&ChannelEvent::MessagePosted { message })
-                .expect("serializes");
-            assert_eq!(got, expected);
-        }
-    }
 }

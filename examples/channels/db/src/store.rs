@@ -180,6 +180,12 @@ impl Database for Store {
         }
     }
 
+    fn relay_published(&self, through: i64) {
+        if let Ok(db) = self.backend() {
+            db.relay_published(through);
+        }
+    }
+
     fn relay_leader(&self) -> bool {
         self.backend().is_ok_and(|db| db.relay_leader())
     }

@@ -274,3 +274,103 @@ async fn the_wal_is_checkpointed_off_the_writer_thread() -> anyhow::Result<()> {
 fn settings_normal(dir: &Path) -> Settings {
     Settings { sync: SyncMode::Normal, ..settings(dir) }
 }
+
+/// Counts the rows of `events` of one kind, through a connection of the test's own.
+fn event_rows(db: &Sqlite, kind: &str) -> anyhow::Result<i64> {
+    let connection = rusqlite::Connection::open(db.path())?;
+    Ok(connection
+        .query_row("SELECT count(*) FROM events WHERE kind = ?1", [kind], |row| row.get(0))?)
+}
+
+/// A message is stored once, as its own `message_posted` event; deleting its channel keeps the
+/// events that the relay has not published yet, and only those.
+#[tokio::test]
+async fn a_message_is_its_own_event_until_its_channel_is_deleted() -> anyhow::Result<()> {
+    use channels_api::ChannelEvent;
+
+    let dir = tempfile::tempdir()?;
+    let mut db = Sqlite::new(Arc::new(settings(dir.path())));
+    db.init().await?;
+    let doomed = db.create_channel(ChannelName::parse("doomed")?, 1).await?;
+    let texts = ["first", "second", "\"quoted\" \\ back \u{2028} \u{1F980} </script>"];
+    let mut messages = Vec::new();
+    for text in texts {
+        messages.push(db.insert_message(doomed.id, new_message(text), 2).await?);
+    }
+    let kept = db.create_channel(ChannelName::parse("kept")?, 3).await?;
+    let other = db.insert_message(kept.id, new_message("elsewhere"), 4).await?;
+    assert_eq!(
+        (doomed.id, messages.iter().map(|m| m.id).collect::<Vec<_>>(), other.id),
+        (1, vec![2, 3, 4], 6),
+        "messages and events share one id sequence"
+    );
+    // No second row per message.
+    assert_eq!(event_rows(&db, "message_posted")?, 0);
+    let before = db.events_after(0, 100).await?;
+    assert_eq!(before.iter().map(|e| e.id).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6]);
+    assert_eq!(before[3].event, ChannelEvent::MessagePosted { message: messages[2].clone() });
+
+    // The relay has published up to the second message of `doomed`.
+    db.relay_published(messages[1].id);
+    db.delete_channel(doomed.id, 5).await?;
+    assert_eq!(event_rows(&db, "message_posted")?, 1, "only the unpublished one is kept");
+    let after = db.events_after(messages[1].id, 100).await?;
+    assert_eq!(
+        after.into_iter().map(|e| (e.id, e.event)).collect::<Vec<_>>(),
+        [
+            (4, ChannelEvent::MessagePosted { message: messages[2].clone() }),
+            (5, ChannelEvent::ChannelCreated { channel: kept.clone() }),
+            (6, ChannelEvent::MessagePosted { message: other }),
+            (7, ChannelEvent::ChannelDeleted { channel_id: doomed.id }),
+        ]
+    );
+    assert_eq!(db.last_event_id().await?, 7);
+    db.stop().await?;
+    Ok(())
+}
+
+/// A database of schema version 3 had a `message_posted` row per message, numbered apart from
+/// the messages: migration 4 drops those rows and starts the shared sequence above every id
+/// either table used, so new events follow the newest old one, id for id.
+#[tokio::test]
+async fn the_shared_sequence_migration_starts_above_every_old_id() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    {
+        let connection = rusqlite::Connection::open(dir.path().join(DATABASE_FILE))?;
+        connection.execute_batch(
+            "CREATE TABLE channels (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+                 created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+                 name_key TEXT NOT NULL DEFAULT '');
+             CREATE UNIQUE INDEX channels_name_key ON channels (name_key);
+             CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 channel_id INTEGER NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+                 author TEXT NOT NULL, text TEXT NOT NULL, created_at INTEGER NOT NULL);
+             CREATE INDEX messages_channel ON messages (channel_id, id);
+             CREATE TABLE events (id INTEGER PRIMARY KEY, channel_id INTEGER NOT NULL,
+                 kind TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL);
+             INSERT INTO channels (name, name_key, created_at, updated_at)
+                 VALUES ('old', 'old', 1, 1);
+             INSERT INTO messages (channel_id, author, text, created_at) VALUES (1, 'a', 'x', 2);
+             INSERT INTO messages (channel_id, author, text, created_at) VALUES (1, 'a', 'y', 2);
+             INSERT INTO events (channel_id, kind, payload, created_at) VALUES
+                 (1, 'channel_created', '{}', 1),
+                 (1, 'message_posted', '{}', 2),
+                 (1, 'message_posted', '{}', 2);
+             PRAGMA user_version = 3;",
+        )?;
+    }
+    let mut db = Sqlite::new(Arc::new(settings(dir.path())));
+    db.init().await?;
+    assert_eq!(event_rows(&db, "message_posted")?, 0);
+    assert_eq!(db.last_event_id().await?, 3, "the newest old id, from `events`");
+    let message = db.insert_message(1, new_message("new"), 3).await?;
+    let channel = db.create_channel(ChannelName::parse("new")?, 4).await?;
+    assert_eq!(message.id, 4);
+    let ids = |events: Vec<StoredEvent>| events.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(ids(db.events_after(3, 100).await?), [4, 5]);
+    let Handed::Events(handed) = db.handed_after(3) else { panic!("the handoff has them") };
+    assert_eq!(ids(handed), [4, 5]);
+    assert_eq!(channel.id, 2, "channel ids keep their own sequence");
+    db.stop().await?;
+    Ok(())
+}

@@ -72,7 +72,7 @@ impl Writer {
     }
 
     /// Runs `op` in the next group and returns its result once the group is committed. `op`
-    /// returns its result and the event it appended to the outbox.
+    /// returns its result and the event it recorded in the outbox.
     pub(crate) async fn write<T, F>(&self, op: F) -> Result<T, DbError>
     where
         T: Send + 'static,
