@@ -11,6 +11,13 @@
 //! The writer keeps a high automatic checkpoint ([`BACKSTOP_PAGES`]) as a backstop, should this
 //! thread fall behind. Durability does not change: a commit is in the WAL (and synced as
 //! `synchronous` says) before its caller is answered, whoever checkpoints it later.
+//!
+//! Only with `synchronous = NORMAL`, where commits do not fsync and a checkpoint's fsyncs are
+//! the writer's stalls. With `FULL` every commit already waits for an fsync of the WAL, and a
+//! checkpoint on another thread adds its fsyncs beside those: posting at concurrency 16 measured
+//! a quarter slower at the service level than with SQLite's own checkpoints on the writer
+//! (BENCHMARKS.md), so with `FULL` there is no thread ([`Checkpointer::none`]) and SQLite
+//! checkpoints as it does by default.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +57,17 @@ impl Checkpointer {
             .name("channels-db-checkpoint".into())
             .spawn(move || run(connection, &counted, &nudged))?;
         Ok(Checkpointer { commits, nudge: Some(nudge), thread: Some(thread) })
+    }
+
+    /// No thread: the writer's connection checkpoints by itself, at SQLite's default threshold.
+    pub(crate) fn none() -> Checkpointer {
+        Checkpointer { commits: Arc::default(), nudge: None, thread: None }
+    }
+
+    /// The writer's own automatic checkpoint, in WAL pages: [`BACKSTOP_PAGES`] beside a thread,
+    /// `None` (SQLite's default) without one.
+    pub(crate) fn writer_threshold(&self) -> Option<u32> {
+        self.thread.as_ref().map(|_| BACKSTOP_PAGES)
     }
 
     /// Counts one commit of the writer; every [`COMMITS_PER_CHECKPOINT`], wakes the thread.

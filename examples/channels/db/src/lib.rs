@@ -22,9 +22,10 @@
 //! `NORMAL` (configurable) survives a crash of the process but may lose the last commits on an
 //! operating-system crash, for fewer fsyncs.
 //!
-//! WAL checkpoints (copying the log back into the database file, with their fsyncs) run on a
-//! thread and a connection of their own, not on the writer thread that every write waits for
-//! (see `checkpoint`).
+//! With `NORMAL`, WAL checkpoints (copying the log back into the database file, with their
+//! fsyncs) run on a thread and a connection of their own, not on the writer thread that every
+//! write waits for; with `FULL`, where every commit waits for an fsync anyway, SQLite
+//! checkpoints on the writer as it does by default (see `checkpoint`).
 //!
 //! # The outbox on SQLite
 //!
@@ -192,7 +193,11 @@ impl Lifecycle for Sqlite {
                 let mut writer = open(&path, settings.sync)?;
                 migrations::migrate(&mut writer)?;
                 let last_event = queries::last_event_id(&writer)?;
-                let checkpoints = open(&path, settings.sync)?;
+                // A connection for the checkpoint thread, which runs with `NORMAL` only.
+                let checkpoints = match settings.sync {
+                    SyncMode::Normal => Some(open(&path, settings.sync)?),
+                    SyncMode::Full => None,
+                };
                 let readers = (0..READERS)
                     .map(|_| open(&path, settings.sync))
                     .collect::<anyhow::Result<Vec<_>>>()?;
@@ -200,7 +205,10 @@ impl Lifecycle for Sqlite {
             })
             .await??;
         self.committed.0.send_replace(last_event);
-        let checkpoints = checkpoint::Checkpointer::start(checkpoints)?;
+        let checkpoints = match checkpoints {
+            Some(connection) => checkpoint::Checkpointer::start(connection)?,
+            None => checkpoint::Checkpointer::none(),
+        };
         let announce =
             writer::Announce { committed: self.committed.0.clone(), handoff: self.handoff.clone() };
         self.writer.open(writer, announce, checkpoints)?;

@@ -271,6 +271,29 @@ async fn the_wal_is_checkpointed_off_the_writer_thread() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// With `synchronous = FULL` no thread checkpoints: the WAL takes the same writes, and the
+/// database file does not grow until SQLite's own threshold, or the close.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_full_sync_sqlite_checkpoints_by_itself() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut db = Sqlite::new(Arc::new(Settings { sync: SyncMode::Full, ..settings(dir.path()) }));
+    db.init().await?;
+    let file = db.path();
+    let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
+    let empty = size(&file);
+    let channel = db.create_channel(ChannelName::parse("checkpoints")?, 1).await?;
+    let text = "x".repeat(2_000);
+    for _ in 0..2 * crate::checkpoint::COMMITS_PER_CHECKPOINT {
+        db.insert_message(channel.id, new_message(&text), 2).await?;
+    }
+    // Longer than the thread takes to checkpoint with `NORMAL` (the test above).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(size(&file), empty, "nothing was checkpointed before SQLite's threshold");
+    db.stop().await?;
+    assert!(size(&file) >= empty + 100_000, "closing checkpointed the WAL");
+    Ok(())
+}
+
 fn settings_normal(dir: &Path) -> Settings {
     Settings { sync: SyncMode::Normal, ..settings(dir) }
 }

@@ -162,8 +162,8 @@ fn run(
     announced: &Announce,
     checkpoints: Checkpointer,
 ) {
-    if let Err(error) =
-        connection.pragma_update(None, "wal_autocheckpoint", crate::checkpoint::BACKSTOP_PAGES)
+    if let Some(pages) = checkpoints.writer_threshold()
+        && let Err(error) = connection.pragma_update(None, "wal_autocheckpoint", pages)
     {
         tracing::warn!(%error, "cannot raise the writer's automatic checkpoint");
     }
