@@ -205,6 +205,8 @@ impl Lifecycle for Sqlite {
             })
             .await??;
         self.committed.0.send_replace(last_event);
+        // The relay starts at the newest event: those of an earlier run are never published.
+        self.published.store(last_event, Ordering::Release);
         let checkpoints = match checkpoints {
             Some(connection) => checkpoint::Checkpointer::start(connection)?,
             None => checkpoint::Checkpointer::none(),

@@ -394,6 +394,10 @@ async fn the_shared_sequence_migration_starts_above_every_old_id() -> anyhow::Re
     let Handed::Events(handed) = db.handed_after(3) else { panic!("the handoff has them") };
     assert_eq!(ids(handed), [4, 5]);
     assert_eq!(channel.id, 2, "channel ids keep their own sequence");
+    // The relay of this run starts at the newest old id: deleting the old channel keeps the
+    // event of the message posted in this run only.
+    db.delete_channel(1, 5).await?;
+    assert_eq!(event_rows(&db, "message_posted")?, 1);
     db.stop().await?;
     Ok(())
 }
