@@ -193,14 +193,19 @@ async fn names_are_unique_under_case_folding_and_normalization() -> anyhow::Resu
     Ok(())
 }
 
+/// Writes a database as an earlier version of this crate left it, from its `schema` and rows.
+fn old_database(dir: &Path, schema: &str) -> anyhow::Result<()> {
+    rusqlite::Connection::open(dir.join(DATABASE_FILE))?.execute_batch(schema)?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn the_name_key_migration_keeps_channels_that_now_collide() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    {
-        // A database at schema version 2, whose NOCASE index let these two names in.
-        let connection = rusqlite::Connection::open(dir.path().join(DATABASE_FILE))?;
-        connection.execute_batch(
-            "CREATE TABLE channels (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+    // A database at schema version 2, whose NOCASE index let these two names in.
+    old_database(
+        dir.path(),
+        "CREATE TABLE channels (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
                  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
              CREATE UNIQUE INDEX channels_name ON channels (name COLLATE NOCASE);
              CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -213,8 +218,7 @@ async fn the_name_key_migration_keeps_channels_that_now_collide() -> anyhow::Res
              INSERT INTO channels (name, created_at, updated_at) VALUES ('STRASSE', 1, 1);
              INSERT INTO channels (name, created_at, updated_at) VALUES ('other', 1, 1);
              PRAGMA user_version = 2;",
-        )?;
-    }
+    )?;
     let mut db = Sqlite::new(Arc::new(settings(dir.path())));
     db.init().await?;
     let names: Vec<String> =
@@ -358,10 +362,9 @@ async fn a_message_is_its_own_event_until_its_channel_is_deleted() -> anyhow::Re
 #[tokio::test]
 async fn the_shared_sequence_migration_starts_above_every_old_id() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    {
-        let connection = rusqlite::Connection::open(dir.path().join(DATABASE_FILE))?;
-        connection.execute_batch(
-            "CREATE TABLE channels (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+    old_database(
+        dir.path(),
+        "CREATE TABLE channels (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
                  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
                  name_key TEXT NOT NULL DEFAULT '');
              CREATE UNIQUE INDEX channels_name_key ON channels (name_key);
@@ -380,8 +383,7 @@ async fn the_shared_sequence_migration_starts_above_every_old_id() -> anyhow::Re
                  (1, 'message_posted', '{}', 2),
                  (1, 'message_posted', '{}', 2);
              PRAGMA user_version = 3;",
-        )?;
-    }
+    )?;
     let mut db = Sqlite::new(Arc::new(settings(dir.path())));
     db.init().await?;
     assert_eq!(event_rows(&db, "message_posted")?, 0);
